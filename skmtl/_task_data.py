@@ -1,0 +1,363 @@
+"""The two data layouts of skmtl, turned once into one internal object.
+
+Every estimator accepts either
+
+* the **shared design** (``task_column=None``): ``X`` is (n_samples, n_features)
+  and ``y`` is (n_samples, n_tasks); every task sees every row and ``NaN`` in
+  ``y`` marks a missing target, left out of the loss; or
+* the **task-indexed** layout (``task_column`` set): each row belongs to the
+  task named in one column of ``X`` and ``y`` is 1-D.
+
+:func:`split_task_column` and :func:`make_task_data` validate the input and
+build a :class:`TaskData`; datafits and solvers only ever see that object.
+"""
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.validation import check_array
+
+__all__ = ["TaskData", "make_task_data", "map_tasks", "split_task_column"]
+
+
+class TaskData:
+    """Features, targets and task membership in the form solvers read.
+
+    Values that live on the observations (targets, weights, predictions,
+    gradients) are "observation arrays": (n_samples, n_tasks) for the shared
+    design, with weight 0 where a target is missing, and (n_samples,) for the
+    task-indexed layout, whose rows are stored grouped by task.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Float features, without any task column.
+    Y : ndarray
+        Observation array of targets; entries with zero weight are ignored.
+    weight : ndarray
+        Observation array of sample weights, 0 where a target is missing.
+    tasks : ndarray of shape (n_tasks,)
+        Task labels in model order.
+    task_index : ndarray of shape (n_samples,) or None
+        Position in ``tasks`` of each row's task (task-indexed layout, rows
+        sorted by task), or None for the shared design.
+    sample_weight_sum : float
+        Sum of the sample weights over rows: the normaliser of the squared
+        loss (``n_samples`` for unit weights).
+    """
+
+    def __init__(self, X, Y, weight, tasks, task_index, sample_weight_sum):
+        self.X = X
+        self.Y = Y
+        self.weight = weight
+        self.tasks = tasks
+        self.task_index = task_index
+        self.sample_weight_sum = float(sample_weight_sum)
+        if task_index is not None:
+            self._starts = np.flatnonzero(np.r_[True, np.diff(task_index) != 0])
+            self._stops = np.r_[self._starts[1:], len(task_index)]
+
+    @property
+    def shared_design(self):
+        return self.task_index is None
+
+    @property
+    def n_samples(self):
+        return self.X.shape[0]
+
+    @property
+    def n_features(self):
+        return self.X.shape[1]
+
+    @property
+    def n_tasks(self):
+        return len(self.tasks)
+
+    def task_rows(self):
+        """Yield ``(t, rows)`` where ``rows`` selects task t's observations."""
+        if self.shared_design:
+            for t in range(self.n_tasks):
+                yield t, (slice(None), t)
+        else:
+            for t, (start, stop) in enumerate(
+                zip(self._starts, self._stops, strict=True)
+            ):
+                yield t, slice(start, stop)
+
+    def expand(self, b):
+        """Observation array holding ``b[t]`` on every observation of task t."""
+        if self.shared_design:
+            return np.broadcast_to(b, self.Y.shape)
+        return b[self.task_index]
+
+    def linear(self, W, b):
+        """Linear predictions ``x_i . w_t + b_t`` as an observation array."""
+        if self.shared_design:
+            return self.X @ W.T + b
+        return np.einsum("ij,ij->i", self.X, W[self.task_index]) + b[self.task_index]
+
+    def adjoint(self, G):
+        """Adjoint of :meth:`linear`: ``(sum_i G_i x_i, sum_i G_i)`` per task."""
+        if self.shared_design:
+            return G.T @ self.X, G.sum(axis=0)
+        return (
+            np.add.reduceat(G[:, None] * self.X, self._starts, axis=0),
+            np.add.reduceat(G, self._starts),
+        )
+
+    def task_sums(self, V):
+        """Sum of an observation array over each task's observations."""
+        if self.shared_design:
+            return V.sum(axis=0)
+        return np.add.reduceat(V, self._starts)
+
+    def weighted_gram(self, D, center):
+        """Per-task Gram matrices ``X_t' diag(D_t) X_t``.
+
+        With ``center=True`` the features are first centred on the
+        ``D``-weighted mean of the task: the Gram matrix is then the Schur
+        complement that eliminates an unpenalised intercept, computed without
+        the cancellation of ``X'DX - (X'd)(d'X)/sum(d)``.
+
+        Returns
+        -------
+        gram : ndarray of shape (n_tasks, n_features, n_features)
+        means : ndarray of shape (n_tasks, n_features)
+            Weighted feature means (zeros when ``center=False``).
+        totals : ndarray of shape (n_tasks,)
+            ``sum(D_t)``.
+        """
+        T, p = self.n_tasks, self.n_features
+        gram = np.empty((T, p, p))
+        means = np.zeros((T, p))
+        totals = self.task_sums(D)
+        # Complete shared-design data with task-independent weights (squared
+        # loss) has one Gram matrix for all tasks.
+        if self.shared_design and np.all(D == D[:, :1]):
+            rows = [(slice(None), 0)]
+        else:
+            rows = [r for _, r in self.task_rows()]
+        for t, r in enumerate(rows):
+            d = D[r]
+            Xt = self.X[r[0]] if self.shared_design else self.X[r]
+            if center:
+                means[t] = d @ Xt / max(totals[t], np.finfo(float).tiny)
+                Xt = Xt - means[t]
+            gram[t] = Xt.T @ (d[:, None] * Xt)
+        if len(rows) == 1 and T > 1:
+            gram[1:] = gram[0]
+            means[1:] = means[0]
+        return gram, means, totals
+
+    def observed_design(self):
+        """Sparse design of the observations with positive weight.
+
+        Returns ``(A, B, mask)``: ``A @ W.ravel() + B @ b`` gives the linear
+        predictions of the observations selected by the boolean observation
+        array ``mask`` (row-major order). Used by the cvxpy reference solver.
+        """
+        mask = self.weight > 0
+        T, p = self.n_tasks, self.n_features
+        if self.shared_design:
+            rows, task = np.nonzero(mask)
+        else:
+            rows = np.flatnonzero(mask)
+            task = self.task_index[rows]
+        m = len(rows)
+        cols = task[:, None] * p + np.arange(p)
+        A = sp.csr_matrix(
+            (self.X[rows].ravel(), cols.ravel(), np.arange(0, m * p + 1, p)),
+            shape=(m, T * p),
+        )
+        B = sp.csr_matrix((np.ones(m), task, np.arange(m + 1)), shape=(m, T))
+        return A, B, mask
+
+
+def _n_columns(X):
+    shape = getattr(X, "shape", None)
+    if shape is not None and len(shape) == 2:
+        return shape[1]
+    return None
+
+
+def split_task_column(X, task_column):
+    """Separate the task column from the features.
+
+    Parameters
+    ----------
+    X : array-like or DataFrame of shape (n_samples, n_columns)
+    task_column : int or str
+        Position of the task column (int, as in scikit-learn's
+        ``ColumnTransformer``) or its name (str, DataFrame only).
+
+    Returns
+    -------
+    features : ndarray of shape (n_samples, n_columns - 1), float64
+    task_ids : ndarray of shape (n_samples,)
+    """
+    if sp.issparse(X):
+        raise TypeError(
+            "Sparse X is not supported: skmtl's estimators need dense X. "
+            "Convert it with X.toarray()."
+        )
+    is_frame = hasattr(X, "columns") and hasattr(X, "iloc")
+    if isinstance(task_column, str):
+        if not is_frame:
+            raise ValueError(
+                f"task_column={task_column!r} is a column name, but X has no "
+                "column names. Pass a pandas DataFrame, or give the task "
+                "column's integer position."
+            )
+        if task_column not in X.columns:
+            raise ValueError(
+                f"task_column={task_column!r} is not a column of X; "
+                f"X has columns {list(X.columns)}."
+            )
+        position = X.columns.get_loc(task_column)
+        if not isinstance(position, numbers.Integral):
+            raise ValueError(f"task_column={task_column!r} names several columns.")
+    elif isinstance(task_column, numbers.Integral) and not isinstance(
+        task_column, bool
+    ):
+        position = int(task_column)
+    else:
+        raise TypeError(
+            "task_column must be None, an int (position) or a str (DataFrame "
+            f"column name); got {task_column!r} of type {type(task_column).__name__}."
+        )
+    n_columns = _n_columns(X) if is_frame else _n_columns(np.asarray(X, dtype=object))
+    if n_columns is None:
+        raise ValueError(
+            f"X must be 2-D with a task column; got an array of shape {np.shape(X)}."
+        )
+    if not -n_columns <= position < n_columns:
+        raise ValueError(
+            f"task_column={task_column!r} is out of range for X with "
+            f"{n_columns} columns."
+        )
+    position %= n_columns
+    if is_frame:
+        task_ids = X.iloc[:, position].to_numpy(dtype=object)
+        features = X.drop(columns=X.columns[position])
+    else:
+        X = np.asarray(X)
+        task_ids = X[:, position]
+        features = np.delete(X, position, axis=1)
+    features = check_array(
+        features, dtype=np.float64, ensure_min_features=0, input_name="X"
+    )
+    return features, _check_task_ids(task_ids, task_column)
+
+
+def _check_task_ids(task_ids, task_column):
+    task_ids = np.asarray(task_ids)
+    if task_ids.dtype == object:
+        kinds = {type(v) for v in task_ids}
+        if any(v is None for v in task_ids) or any(
+            isinstance(v, float) and np.isnan(v) for v in task_ids
+        ):
+            raise ValueError(f"The task column {task_column!r} has missing values.")
+        if all(issubclass(k, str) for k in kinds):
+            task_ids = task_ids.astype(str)
+        elif all(issubclass(k, numbers.Real) for k in kinds):
+            task_ids = task_ids.astype(np.float64)
+            if np.all(task_ids == np.round(task_ids)):
+                task_ids = task_ids.astype(np.int64)
+        else:
+            raise TypeError(
+                f"The task column {task_column!r} mixes types "
+                f"({sorted(k.__name__ for k in kinds)}); task ids must be all "
+                "numbers or all strings."
+            )
+    elif task_ids.dtype.kind == "f":
+        if not np.all(np.isfinite(task_ids)):
+            raise ValueError(f"The task column {task_column!r} has missing values.")
+        if np.all(task_ids == np.round(task_ids)):
+            task_ids = task_ids.astype(np.int64)
+    return task_ids
+
+
+def map_tasks(task_ids, tasks):
+    """Position of each task id in the sorted array ``tasks`` (-1: unknown)."""
+    if len(task_ids) == 0:
+        return np.zeros(0, dtype=np.intp)
+    try:
+        pos = np.searchsorted(tasks, task_ids)
+    except TypeError:  # e.g. string ids against numeric tasks
+        return np.full(len(task_ids), -1, dtype=np.intp)
+    pos = np.minimum(pos, len(tasks) - 1)
+    known = tasks[pos] == task_ids
+    return np.where(known, pos, -1)
+
+
+def make_task_data(X, y, task_ids=None, sample_weight=None, tasks=None):
+    """Build :class:`TaskData` from validated features and targets.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), float64, finite
+    y : ndarray of float64
+        Shared design: (n_samples, n_tasks) with ``NaN`` for missing targets.
+        Task-indexed: (n_samples,), finite.
+    task_ids : ndarray of shape (n_samples,) or None
+        Task of each row (task-indexed layout), or None for the shared design.
+    sample_weight : array-like of shape (n_samples,) or None
+    tasks : array-like of shape (n_tasks,), default=None
+        Labels of the shared-design tasks (columns of ``y``); defaults to
+        ``0, ..., n_tasks - 1``. Ignored for the task-indexed layout, whose
+        tasks are the sorted unique ids.
+    """
+    n = X.shape[0]
+    sample_weight = _check_sample_weight(sample_weight, n)
+    if task_ids is None:
+        observed = ~np.isnan(y)
+        tasks = np.arange(y.shape[1]) if tasks is None else np.asarray(tasks)
+        weight = observed * sample_weight[:, None]
+        Y = np.where(observed, y, 0.0)
+        data = TaskData(X, Y, weight, tasks, None, sample_weight.sum())
+    else:
+        tasks, task_index = np.unique(task_ids, return_inverse=True)
+        order = np.argsort(task_index, kind="stable")
+        data = TaskData(
+            np.ascontiguousarray(X[order]),
+            y[order],
+            sample_weight[order],
+            tasks,
+            task_index[order],
+            sample_weight.sum(),
+        )
+    empty = data.task_sums(data.weight) <= 0
+    if np.any(empty):
+        raise ValueError(
+            "Every task needs at least one observed target with positive "
+            f"sample weight; task(s) {_format_tasks(data.tasks[empty])} have none."
+        )
+    return data
+
+
+def _check_sample_weight(sample_weight, n_samples):
+    if sample_weight is None:
+        return np.ones(n_samples)
+    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    if sample_weight.ndim == 0:
+        sample_weight = np.full(n_samples, float(sample_weight))
+    if sample_weight.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight.shape == {sample_weight.shape}, expected ({n_samples},)."
+        )
+    if not np.all(np.isfinite(sample_weight)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if np.any(sample_weight < 0):
+        raise ValueError("sample_weight must be non-negative.")
+    if not np.any(sample_weight > 0):
+        raise ValueError("sample_weight must not be all zero.")
+    return sample_weight
+
+
+def _format_tasks(tasks, limit=10):
+    shown = ", ".join(
+        repr(t.item() if hasattr(t, "item") else t) for t in tasks[:limit]
+    )
+    more = f" and {len(tasks) - limit} more" if len(tasks) > limit else ""
+    return f"[{shown}]{more}"

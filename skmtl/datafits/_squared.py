@@ -1,0 +1,52 @@
+import numpy as np
+
+
+class SquaredLoss:
+    r"""Squared loss, scaled as scikit-learn's ``Lasso`` and ``MultiTaskLasso``.
+
+    .. math::
+
+        F(Z) = \frac{1}{2 S} \sum_{(i, t) \text{ observed}} s_i (y_{it} - z_{it})^2,
+        \qquad S = \sum_{i=1}^{n} s_i,
+
+    where :math:`s_i` are the sample weights (1 by default, so :math:`S` is
+    ``n_samples``) and the sum runs over the observed targets only. On the
+    shared design with a complete ``y`` this is
+    :math:`\|Y - XW^\top - 1 b^\top\|_F^2 / (2 n)`.
+    """
+
+    quadratic = True
+
+    def scaled_weight(self, data):
+        """Per-observation weight of the loss: ``s_i / S``."""
+        return data.weight / data.sample_weight_sum
+
+    def loss(self, data, Z):
+        """Per-observation loss values (an observation array)."""
+        return 0.5 * self.scaled_weight(data) * (data.Y - Z) ** 2
+
+    def value(self, data, Z):
+        return float(np.sum(self.loss(data, Z)))
+
+    def gradient(self, data, Z):
+        """Derivative of the loss with respect to each prediction."""
+        return self.scaled_weight(data) * (Z - data.Y)
+
+    def hessian(self, data, Z):
+        """Second derivative with respect to each prediction."""
+        return self.scaled_weight(data)
+
+    def conjugate(self, data, U):
+        r"""Fenchel conjugate :math:`F^*(U) = \sum u y + u^2 / (2 c)`."""
+        c = self.scaled_weight(data)
+        observed = c > 0
+        if np.any(U[~observed] != 0):
+            return np.inf
+        u = U[observed]
+        return float(np.sum(u * data.Y[observed] + u**2 / (2 * c[observed])))
+
+    def as_cvxpy(self, z, y, c):
+        """The loss of predictions ``z`` as a cvxpy expression."""
+        import cvxpy as cp
+
+        return 0.5 * cp.sum(cp.multiply(c, cp.square(z - y)))

@@ -1,0 +1,12 @@
+"""Data sets for multi-task learning: real data loaders and generators."""
+
+from ._base import get_data_home
+from ._generators import make_multitask_classification, make_multitask_regression
+from ._school import load_school
+
+__all__ = [
+    "get_data_home",
+    "load_school",
+    "make_multitask_classification",
+    "make_multitask_regression",
+]

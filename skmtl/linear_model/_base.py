@@ -1,0 +1,328 @@
+"""Shared machinery of the linear multi-task estimators.
+
+An estimator only says which datafit and which penalty it minimises; this
+module validates the data (both layouts), runs the solver, stores the fitted
+attributes and predicts.
+"""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from .._task_data import _format_tasks, make_task_data, map_tasks, split_task_column
+from ..datafits import LogisticLoss, SquaredLoss
+from ..solvers import solve
+
+
+class _MultiTaskLinearModel(BaseEstimator):
+    """Base of the linear multi-task estimators: ``coef_`` (n_tasks, n_features)."""
+
+    _parameter_constraints = {
+        "fit_intercept": ["boolean"],
+        "task_column": [None, Integral, str],
+        "unknown_task": [StrOptions({"error", "shared"})],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
+    }
+
+    def _penalty(self):
+        raise NotImplementedError
+
+    # -- validation -------------------------------------------------------
+
+    def _validate_X(self, X, reset):
+        """Return float features and the task ids (None for the shared design)."""
+        if self.task_column is None:
+            return validate_data(self, X, reset=reset, dtype=np.float64), None
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        return split_task_column(X, self.task_column)
+
+    def _validate_fit_data(self, X, y, sample_weight, encode_y):
+        """Turn ``(X, y)`` of either layout into TaskData.
+
+        ``encode_y`` maps the validated targets to floats (NaN = missing); it
+        differs between regression and classification.
+        """
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target "
+                "y is None."
+            )
+        features, task_ids = self._validate_X(X, reset=True)
+        task_labels = list(y.columns) if hasattr(y, "columns") else None
+        y = np.asarray(y)
+        if task_ids is not None:
+            y = _check_y_1d(y)
+        Y = encode_y(y)
+        if len(Y) != features.shape[0]:
+            raise ValueError(
+                f"X has {features.shape[0]} rows but y has {len(Y)}; they must match."
+            )
+        self._single_target = task_ids is None and Y.ndim == 1
+        if task_ids is None:
+            Y = Y.reshape(len(Y), -1)
+        elif np.any(np.isnan(Y)):
+            raise ValueError(
+                "y contains NaN. With task_column set every row is one target of "
+                "its task: drop the rows that have no target."
+            )
+        return make_task_data(features, Y, task_ids, sample_weight, task_labels)
+
+    # -- fit and predict --------------------------------------------------
+
+    def _fit(self, X, y, sample_weight, encode_y, datafit):
+        self._validate_params()
+        data = self._validate_fit_data(X, y, sample_weight, encode_y)
+        self._check_task_data(data)
+        coef_init = intercept_init = None
+        if (
+            self.warm_start
+            and hasattr(self, "coef_")
+            and self.coef_.shape == (data.n_tasks, data.n_features)
+            and np.array_equal(self.tasks_, data.tasks)
+        ):
+            coef_init, intercept_init = self.coef_, self.intercept_
+        result = solve(
+            data,
+            datafit,
+            self._penalty(),
+            solver=self.solver,
+            fit_intercept=self.fit_intercept,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            coef_init=coef_init,
+            intercept_init=intercept_init,
+        )
+        self.coef_ = result.coef
+        self.intercept_ = result.intercept
+        self.tasks_ = data.tasks
+        self.n_iter_ = result.n_iter
+        self.dual_gap_ = result.dual_gap
+        return self
+
+    def _check_task_data(self, data):
+        """Hook for estimator-specific checks on the fitted data."""
+
+    def _linear_predict(self, X):
+        """``x . w_t + b_t``: (n,) per row's task, or (n, n_tasks) shared design."""
+        check_is_fitted(self)
+        features, task_ids = self._validate_X(X, reset=False)
+        if task_ids is None:
+            Z = features @ self.coef_.T + self.intercept_
+            return Z[:, 0] if self._single_target else Z
+        index = map_tasks(task_ids, self.tasks_)
+        unknown = index < 0
+        coef = self.coef_[np.maximum(index, 0)]
+        intercept = self.intercept_[np.maximum(index, 0)]
+        if np.any(unknown):
+            if self.unknown_task == "error":
+                raise ValueError(
+                    f"X has task id(s) {_format_tasks(np.unique(task_ids[unknown]))} "
+                    "that were not seen in fit. Set unknown_task='shared' to "
+                    "predict them with the mean of the task models."
+                )
+            coef[unknown] = self.coef_.mean(axis=0)
+            intercept[unknown] = self.intercept_.mean()
+        return np.einsum("ij,ij->i", features, coef) + intercept
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags
+
+
+def _check_y_1d(y):
+    """Task-indexed targets: one per row."""
+    shape = y.shape
+    if len(shape) == 2 and shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected; with "
+            "task_column set y holds one target per row. It was raveled.",
+            DataConversionWarning,
+            stacklevel=4,
+        )
+        y = y.ravel()
+    elif len(shape) != 1:
+        raise ValueError(
+            "With task_column set, y must be 1-D (one target per row, for that "
+            f"row's task); got y of shape {shape}."
+        )
+    return y
+
+
+class _MultiTaskRegressorMixin(RegressorMixin):
+    """Squared-loss regression for either layout."""
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+            Features; with ``task_column`` set, one column holds each row's task.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Targets: 1-D with ``task_column`` set; with the shared design one
+            column per task, ``NaN`` marking a missing target.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the rows.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, _encode_regression_y, SquaredLoss())
+
+    def predict(self, X):
+        """Predict the targets.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            One prediction per row for its task (task-indexed layout, or a 1-D
+            ``y`` in fit), else one column per task.
+        """
+        return self._linear_predict(X)
+
+
+def _encode_regression_y(y):
+    return check_array(
+        y,
+        ensure_2d=False,
+        dtype=np.float64,
+        ensure_all_finite="allow-nan",
+        input_name="y",
+    )
+
+
+class _MultiTaskClassifierMixin(ClassifierMixin):
+    """Logistic-loss binary classification per task, or multi-label 0/1 targets."""
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+            Features; with ``task_column`` set, one column holds each row's task.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            1-D: two class labels (every task must have both). 2-D (shared
+            design, multi-label): one 0/1 column per task, ``NaN`` marking a
+            missing label.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the rows.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, self._encode_labels, LogisticLoss())
+
+    def _encode_labels(self, y):
+        if y.ndim == 2:
+            Y = check_array(
+                y, dtype=np.float64, ensure_all_finite="allow-nan", input_name="y"
+            )
+            bad = ~(np.isnan(Y) | (Y == 0) | (Y == 1))
+            if np.any(bad):
+                column = np.flatnonzero(bad.any(axis=0))[0]
+                raise ValueError(
+                    "A 2-D y is a multi-label target: every entry must be 0, 1 "
+                    f"or NaN (missing); column {column} holds "
+                    f"{np.unique(Y[bad[:, column], column])[:5]}."
+                )
+            self.classes_ = np.array([0, 1])
+            return Y
+        check_classification_targets(y)
+        classes = np.unique(y)
+        if len(classes) == 1:
+            raise ValueError(
+                f"The targets have only one class ({classes[0]!r}); a classifier "
+                "needs two."
+            )
+        if len(classes) > 2:
+            raise ValueError(
+                "Only binary classification is supported (per task): the targets "
+                f"have {len(classes)} classes. For multi-label problems pass a 0/1 "
+                "y with one column per label."
+            )
+        self.classes_ = classes
+        return (y == classes[1]).astype(np.float64)
+
+    def _check_task_data(self, data):
+        positive = data.task_sums(data.weight * data.Y) > 0
+        negative = data.task_sums(data.weight * (1 - data.Y)) > 0
+        one_class = ~(positive & negative)
+        if np.any(one_class):
+            raise ValueError(
+                f"Task(s) {_format_tasks(data.tasks[one_class])} have targets of "
+                "only one class (among rows with positive sample weight); every "
+                "task needs both classes."
+            )
+
+    def decision_function(self, X):
+        """Linear scores ``x . w_t + b_t`` (log-odds of the positive class).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+        """
+        return self._linear_predict(X)
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2) or (n_samples, n_tasks)
+            For a 1-D ``y`` in fit, the probabilities of ``classes_``; for a
+            multi-label ``y``, the probability of label 1 in each column.
+        """
+        p = expit(self.decision_function(X))
+        if p.ndim == 2:
+            return p
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            Labels from ``classes_``; 0/1 columns for a multi-label ``y``.
+        """
+        positive = (self.decision_function(X) > 0).astype(int)
+        return positive if positive.ndim == 2 else self.classes_[positive]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.multi_label = True
+        return tags

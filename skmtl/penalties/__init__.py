@@ -1,0 +1,10 @@
+"""Penalties: the regularization part of a multi-task objective.
+
+A penalty acts on the weight matrix ``W`` of shape (n_tasks, n_features) (the
+estimators' ``coef_``); intercepts are never penalised.
+"""
+
+from ._base import BasePenalty
+from ._mean import MeanRegularization
+
+__all__ = ["BasePenalty", "MeanRegularization"]

@@ -1,0 +1,57 @@
+"""The reference solver: any datafit + penalty written in cvxpy."""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._certificate import duality_gap, refit_intercept
+
+
+def cvxpy_solve(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
+    """Solve the problem exactly with cvxpy (Clarabel interior point).
+
+    The reference for tests and the fallback for penalties that only have a
+    cvxpy form; never the fast path. The intercepts of the cvxpy solution are
+    then made exact by a 1-D Newton step so that the duality gap of the
+    result can be reported.
+
+    Returns
+    -------
+    W, b, n_iter, gap, primal
+    """
+    import cvxpy as cp
+
+    T, p = W.shape
+    A, B, mask = data.observed_design()
+    W_expr, penalty_expr = penalty.cvxpy_coef(T, p)
+    z = A @ cp.vec(W_expr, order="C")
+    if fit_intercept:
+        intercept = cp.Variable(T)
+        z = z + B @ intercept
+    loss = datafit.as_cvxpy(z, data.Y[mask], datafit.scaled_weight(data)[mask])
+    problem = cp.Problem(cp.Minimize(loss + penalty_expr))
+    problem.solve(
+        solver=cp.CLARABEL,
+        max_iter=max(max_iter, 50),
+        tol_gap_abs=tol,
+        tol_gap_rel=tol,
+        tol_feas=tol,
+        tol_ktratio=min(tol, 1e-6),
+    )
+    if problem.status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE):
+        raise RuntimeError(
+            f"cvxpy could not solve the problem: status {problem.status}."
+        )
+    if problem.status == cp.OPTIMAL_INACCURATE:
+        warnings.warn(
+            "cvxpy reports an inaccurate solution (status 'optimal_inaccurate').",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    W = np.asarray(W_expr.value, dtype=float).reshape(T, p)
+    b = np.asarray(intercept.value, dtype=float) if fit_intercept else np.zeros(T)
+    if fit_intercept:
+        b = refit_intercept(data, datafit, W, b)
+    primal, gap = duality_gap(data, datafit, penalty, W, b)
+    return W, b, problem.solver_stats.num_iters, gap, primal
