@@ -18,7 +18,13 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import check_array
 
-__all__ = ["TaskData", "make_task_data", "map_tasks", "split_task_column"]
+__all__ = [
+    "TaskData",
+    "get_task_ids",
+    "make_task_data",
+    "map_tasks",
+    "split_task_column",
+]
 
 
 class TaskData:
@@ -174,13 +180,6 @@ class TaskData:
         return A, B, mask
 
 
-def _n_columns(X):
-    shape = getattr(X, "shape", None)
-    if shape is not None and len(shape) == 2:
-        return shape[1]
-    return None
-
-
 def split_task_column(X, task_column):
     """Separate the task column from the features.
 
@@ -196,12 +195,39 @@ def split_task_column(X, task_column):
     features : ndarray of shape (n_samples, n_columns - 1), float64
     task_ids : ndarray of shape (n_samples,)
     """
+    task_ids, features = _take_task_column(X, task_column)
+    features = check_array(
+        features, dtype=np.float64, ensure_min_features=0, input_name="X"
+    )
+    return features, task_ids
+
+
+def get_task_ids(X, task_column):
+    """The validated task id of each row of ``X`` (see :func:`split_task_column`)."""
+    return _take_task_column(X, task_column)[0]
+
+
+def _take_task_column(X, task_column):
+    """Return ``(task_ids, other_columns)`` with the other columns unconverted."""
     if sp.issparse(X):
         raise TypeError(
             "Sparse X is not supported: skmtl's estimators need dense X. "
             "Convert it with X.toarray()."
         )
     is_frame = hasattr(X, "columns") and hasattr(X, "iloc")
+    if not is_frame and not isinstance(X, np.ndarray):
+        X = np.asarray(X, dtype=object)  # keeps string ids beside float features
+    position = _task_column_position(X, task_column, is_frame)
+    if is_frame:
+        task_ids = X.iloc[:, position].to_numpy(dtype=object)
+        rest = X.drop(columns=X.columns[position])
+    else:
+        task_ids = X[:, position]
+        rest = np.delete(X, position, axis=1)
+    return _check_task_ids(task_ids, task_column), rest
+
+
+def _task_column_position(X, task_column, is_frame):
     if isinstance(task_column, str):
         if not is_frame:
             raise ValueError(
@@ -217,37 +243,23 @@ def split_task_column(X, task_column):
         position = X.columns.get_loc(task_column)
         if not isinstance(position, numbers.Integral):
             raise ValueError(f"task_column={task_column!r} names several columns.")
-    elif isinstance(task_column, numbers.Integral) and not isinstance(
-        task_column, bool
-    ):
-        position = int(task_column)
-    else:
+        return position
+    if not isinstance(task_column, numbers.Integral) or isinstance(task_column, bool):
         raise TypeError(
             "task_column must be None, an int (position) or a str (DataFrame "
             f"column name); got {task_column!r} of type {type(task_column).__name__}."
         )
-    n_columns = _n_columns(X) if is_frame else _n_columns(np.asarray(X, dtype=object))
-    if n_columns is None:
+    if X.ndim != 2:
         raise ValueError(
-            f"X must be 2-D with a task column; got an array of shape {np.shape(X)}."
+            f"X must be 2-D with a task column; got an array of shape {X.shape}."
         )
-    if not -n_columns <= position < n_columns:
+    n_columns = X.shape[1]
+    if not -n_columns <= task_column < n_columns:
         raise ValueError(
             f"task_column={task_column!r} is out of range for X with "
             f"{n_columns} columns."
         )
-    position %= n_columns
-    if is_frame:
-        task_ids = X.iloc[:, position].to_numpy(dtype=object)
-        features = X.drop(columns=X.columns[position])
-    else:
-        X = np.asarray(X)
-        task_ids = X[:, position]
-        features = np.delete(X, position, axis=1)
-    features = check_array(
-        features, dtype=np.float64, ensure_min_features=0, input_name="X"
-    )
-    return features, _check_task_ids(task_ids, task_column)
+    return int(task_column) % n_columns
 
 
 def _check_task_ids(task_ids, task_column):

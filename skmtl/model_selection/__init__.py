@@ -1,0 +1,5 @@
+"""Task-aware cross-validation."""
+
+from ._split import TaskStratifiedKFold
+
+__all__ = ["TaskStratifiedKFold"]
