@@ -29,11 +29,13 @@ def refit_intercept(data, datafit, W, b, max_iter=50):
             b -= step
             continue
         f0 = data.task_sums(datafit.loss(data, Z))
+        # A decrease the objective cannot resolve is taken without a test.
+        resolvable = g * step > 1e-13 * np.abs(f0)
         size = np.ones_like(b)
         for _ in range(60):
             trial = b - size * step
             f = data.task_sums(datafit.loss(data, Z0 + data.expand(trial)))
-            bad = f > f0 - 0.25 * size * g * step + 1e-16 * np.abs(f0)
+            bad = resolvable & (f > f0 - 0.25 * size * g * step)
             if not np.any(bad):
                 break
             size[bad] /= 2

@@ -1,0 +1,100 @@
+"""Independent references for the tests: plain numpy objectives and cvxpy solves.
+
+Nothing here imports skmtl: the oracles restate the objectives of the issue
+from the raw data, observation by observation.
+"""
+
+import warnings
+
+import cvxpy as cp
+import numpy as np
+
+
+class Observations:
+    """The observed targets of a problem as flat arrays, one entry per target.
+
+    ``rows`` index the rows of ``X``; ``task`` is the task position of each
+    observation; ``weight`` the row's sample weight; ``row_weight_sum`` the sum
+    of the sample weights over all rows of ``X``.
+    """
+
+    def __init__(self, X, rows, task, y, weight, n_tasks, row_weight_sum):
+        self.X, self.rows, self.task, self.y = X, rows, task, y
+        self.weight, self.n_tasks, self.row_weight_sum = weight, n_tasks, row_weight_sum
+
+    @classmethod
+    def shared(cls, X, Y, sample_weight=None):
+        """Shared design: ``Y`` (n, T), NaN = missing."""
+        sw = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight)
+        rows, task = np.nonzero(~np.isnan(Y))
+        return cls(X, rows, task, Y[rows, task], sw[rows], Y.shape[1], sw.sum())
+
+    @classmethod
+    def indexed(cls, X, y, task_ids, sample_weight=None):
+        """Task-indexed: ``task_ids`` per row, tasks ordered as ``np.unique``."""
+        sw = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight)
+        tasks, task = np.unique(task_ids, return_inverse=True)
+        rows = np.arange(len(X))
+        return cls(X, rows, task, np.asarray(y, float), sw, len(tasks), sw.sum())
+
+    def per_task(self):
+        for t in range(self.n_tasks):
+            sel = (self.task == t) & (self.weight > 0)
+            yield t, self.X[self.rows[sel]], self.y[sel], self.weight[sel]
+
+
+def penalty_value(W, alpha, coupling):
+    mean = W.mean(axis=0)
+    if np.isinf(coupling):
+        assert np.allclose(W, mean, rtol=0, atol=1e-9 * (1 + np.abs(W).max()))
+        return alpha * W.shape[0] * mean @ mean
+    return alpha * (np.sum(W**2) + coupling * np.sum((W - mean) ** 2))
+
+
+def loss_value(obs, W, b, loss):
+    z = np.einsum("ij,ij->i", obs.X[obs.rows], W[obs.task]) + b[obs.task]
+    if loss == "squared":
+        return np.sum(obs.weight * (obs.y - z) ** 2) / (2 * obs.row_weight_sum)
+    signed = np.where(obs.y > 0, z, -z)
+    return np.sum(obs.weight * np.logaddexp(0, -signed)) / obs.weight.sum()
+
+
+def objective(obs, W, b, alpha, coupling, loss):
+    """The objective of the issue, evaluated directly."""
+    return loss_value(obs, W, b, loss) + penalty_value(W, alpha, coupling)
+
+
+def cvxpy_solve(obs, alpha, coupling, loss, fit_intercept=True):
+    """Solve the same objective with cvxpy, task by task; returns (W, b)."""
+    T, p = obs.n_tasks, obs.X.shape[1]
+    if np.isinf(coupling):
+        w = cp.Variable((1, p))
+        W = np.ones((T, 1)) @ w
+        penalty = alpha * T * cp.sum_squares(w)
+    else:
+        W = cp.Variable((T, p))
+        mean = cp.sum(W, axis=0) / T
+        spread = W - np.ones((T, 1)) @ cp.reshape(mean, (1, p), order="C")
+        penalty = alpha * (cp.sum_squares(W) + coupling * cp.sum_squares(spread))
+    b = cp.Variable(T) if fit_intercept else np.zeros(T)
+    terms = []
+    for t, Xt, yt, st in obs.per_task():
+        z = Xt @ W[t] + b[t]
+        if loss == "squared":
+            terms.append(cp.sum(cp.multiply(st, cp.square(yt - z))))
+        else:
+            terms.append(
+                cp.sum(cp.multiply(st, cp.logistic(-cp.multiply(2 * yt - 1, z))))
+            )
+    scale = 2 * obs.row_weight_sum if loss == "squared" else obs.weight.sum()
+    problem = cp.Problem(cp.Minimize(cp.sum(cp.hstack(terms)) / scale + penalty))
+    # Clarabel may call a 1e-10 solution "inaccurate"; the tests compare
+    # objectives to 1e-8, which is the criterion that matters.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
+        problem.solve(
+            solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10
+        )
+    assert problem.status in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE), problem.status
+    b_value = np.asarray(b.value) if fit_intercept else b
+    return np.asarray(W.value), b_value
