@@ -203,7 +203,6 @@ def test_shared_design_equals_stacked_task_indexed_layout():
 def test_missing_targets_are_left_out_of_the_loss():
     """A NaN entry equals dropping that (row, task) pair from the task-indexed data."""
     _, (X, Y, _), _ = make_problem("logistic", "shared", missing=True)
-    n, T = Y.shape
     shared = MeanRegularizedClassifier(0.05, 2.0, tol=1e-12).fit(X, Y)
     rows, task = np.nonzero(~np.isnan(Y))
     indexed = MeanRegularizedClassifier(0.05, 2.0, task_column=0, tol=1e-12)
@@ -236,7 +235,7 @@ def test_predict_uses_each_rows_task():
 
 
 def test_unknown_task_error_and_shared():
-    kwargs, (X, y, _), obs = make_problem("squared", "indexed")
+    kwargs, (X, y, _), _ = make_problem("squared", "indexed")
     model = MeanRegularizedRegressor(0.1, 1.0, **kwargs).fit(X, y)
     X_new = X[:3].copy()
     X_new[:, 2] = ["rome", "paris", "oslo"]

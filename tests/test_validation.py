@@ -20,7 +20,7 @@ def test_non_finite_X(bad):
         (MeanRegularizedRegressor(task_column=0), X_TASK.copy()),
     ]:
         Xb[3, 1] = bad
-        with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+        with pytest.raises(ValueError, match=r"Input X contains (NaN|infinity)"):
             model.fit(Xb, Y if model.task_column is None else y_task)
 
 
@@ -73,7 +73,7 @@ def test_y_shape_must_fit_the_layout():
 def test_nan_target_in_task_indexed_layout():
     y_nan = y_task.copy()
     y_nan[0] = np.nan
-    with pytest.raises(ValueError, match="y contains NaN. With task_column set"):
+    with pytest.raises(ValueError, match=r"y contains NaN\. With task_column set"):
         MeanRegularizedRegressor(task_column=0).fit(X_TASK, y_nan)
 
 
@@ -142,7 +142,7 @@ def test_predict_checks_features():
 
 def test_sparse_X_is_refused():
     sp = pytest.importorskip("scipy.sparse")
-    with pytest.raises(TypeError, match="[Ss]parse"):
+    with pytest.raises(TypeError, match=r"[Ss]parse"):
         MeanRegularizedRegressor().fit(sp.csr_matrix(X), Y)
-    with pytest.raises(TypeError, match="[Ss]parse"):
+    with pytest.raises(TypeError, match=r"[Ss]parse"):
         MeanRegularizedRegressor(task_column=0).fit(sp.csr_matrix(X_TASK), y_task)
