@@ -1,0 +1,170 @@
+"""TaskData, datafits, penalty and certificate checked piece by piece."""
+
+import cvxpy as cp
+import numpy as np
+import pytest
+
+from skmtl._task_data import make_task_data
+from skmtl.datafits import LogisticLoss, SquaredLoss
+from skmtl.penalties import MeanRegularization
+from skmtl.solvers import duality_gap, objective, refit_intercept, solve
+
+INF = float("inf")
+rng = np.random.default_rng(0)
+
+
+def shared_data(logistic=False):
+    X = rng.normal(size=(15, 3)) + 1.0
+    Y = rng.normal(size=(15, 4))
+    if logistic:
+        Y = (Y > 0).astype(float)
+    Y[rng.random(Y.shape) < 0.2] = np.nan
+    return make_task_data(X, Y, sample_weight=rng.uniform(0.5, 2, 15))
+
+
+def indexed_data(logistic=False):
+    X = rng.normal(size=(20, 3)) - 1.0
+    ids = rng.choice(["b", "a", "c"], size=20)
+    ids[:3] = ["a", "b", "c"]
+    y = rng.normal(size=20)
+    if logistic:
+        y = (y > 0).astype(float)
+    return make_task_data(X, y, task_ids=ids, sample_weight=rng.uniform(0.5, 2, 20))
+
+
+LAYOUTS = [shared_data, indexed_data]
+
+
+@pytest.mark.parametrize("make", LAYOUTS)
+def test_linear_and_adjoint_are_adjoint(make):
+    data = make()
+    W, b = rng.normal(size=(data.n_tasks, 3)), rng.normal(size=data.n_tasks)
+    G = rng.normal(size=data.Y.shape) * (data.weight > 0)
+    GW, gb = data.adjoint(G)
+    np.testing.assert_allclose(np.sum(data.linear(W, b) * G), np.sum(W * GW) + b @ gb)
+
+
+@pytest.mark.parametrize("make", LAYOUTS)
+def test_observed_design_reproduces_linear(make):
+    data = make()
+    W, b = rng.normal(size=(data.n_tasks, 3)), rng.normal(size=data.n_tasks)
+    A, B, mask = data.observed_design()
+    np.testing.assert_allclose(A @ W.ravel() + B @ b, data.linear(W, b)[mask])
+
+
+@pytest.mark.parametrize("make", LAYOUTS)
+def test_centred_gram_is_the_schur_complement(make):
+    data = make()
+    D = rng.uniform(size=data.Y.shape) * data.weight
+    gram, means, totals = data.weighted_gram(D, center=True)
+    raw, _, _ = data.weighted_gram(D, center=False)
+    for t in range(data.n_tasks):
+        ones = np.ones(data.n_features)
+        # First moments from the adjoint: sum_i D_i x_i restricted to task t.
+        first = data.adjoint(D * (data.expand(np.eye(data.n_tasks)[t]) != 0))[0][t]
+        np.testing.assert_allclose(means[t], first / totals[t])
+        schur = raw[t] - np.outer(first, first) / totals[t]
+        np.testing.assert_allclose(gram[t], schur, atol=1e-10 * np.abs(raw[t]).max())
+        assert ones @ gram[t] @ ones >= -1e-10
+
+
+@pytest.mark.parametrize("coupling", [0.0, 0.7, INF])
+def test_newton_system_matches_the_dense_solve(coupling):
+    T, p = 4, 3
+    penalty = MeanRegularization(0.3, coupling)
+    H = np.stack([(lambda a: a @ a.T)(rng.normal(size=(p, p))) for _ in range(T)])
+    R = rng.normal(size=(T, p))
+    D = penalty.solve_newton_system(H, R)
+    blockdiag = np.zeros((T * p, T * p))
+    for t in range(T):
+        blockdiag[t * p : (t + 1) * p, t * p : (t + 1) * p] = H[t]
+    if np.isinf(coupling):
+        # Restricted to W = 1 w': (sum_t H_t + 2 alpha T I) d = sum_t R_t.
+        lift = np.tile(np.eye(p), (T, 1))
+        d = np.linalg.solve(
+            lift.T @ blockdiag @ lift + 2 * 0.3 * T * np.eye(p), R.sum(0)
+        )
+        np.testing.assert_allclose(D, np.tile(d, (T, 1)), rtol=1e-10)
+        return
+    centering = np.kron(np.eye(T) - np.ones((T, T)) / T, np.eye(p))
+    hessian = 2 * 0.3 * (np.eye(T * p) + coupling * centering)
+    expected = np.linalg.solve(blockdiag + hessian, R.ravel()).reshape(T, p)
+    np.testing.assert_allclose(D, expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("coupling", [0.0, 2.5])
+def test_penalty_gradient_conjugate_and_cvxpy_form(coupling):
+    penalty = MeanRegularization(0.4, coupling)
+    W = rng.normal(size=(5, 3))
+    G = penalty.gradient(W)
+    eps = 1e-6
+    E = np.zeros_like(W)
+    E[2, 1] = eps
+    finite_diff = (penalty.value(W + E) - penalty.value(W - E)) / (2 * eps)
+    np.testing.assert_allclose(G[2, 1], finite_diff, rtol=1e-6)
+    # Fenchel-Young: equality at V = grad(W), inequality elsewhere.
+    np.testing.assert_allclose(penalty.value(W) + penalty.conjugate(G), np.sum(W * G))
+    V = rng.normal(size=W.shape)
+    assert penalty.value(W) + penalty.conjugate(V) >= np.sum(W * V)
+    W_var = cp.Variable(W.shape)
+    W_var.value = W
+    np.testing.assert_allclose(penalty.as_cvxpy(W_var).value, penalty.value(W))
+
+
+def test_pooled_penalty_domain_and_conjugate():
+    penalty = MeanRegularization(0.4, INF)
+    w = rng.normal(size=3)
+    W = np.tile(w, (5, 1))
+    assert penalty.value(W) == pytest.approx(0.4 * 5 * w @ w)
+    assert penalty.value(W + rng.normal(size=W.shape)) == np.inf
+    V = rng.normal(size=W.shape)
+    # sup over w of <V, 1 w'> - 0.4 * 5 |w|^2 at w = sum(V) / (2 * 0.4 * 5)
+    best = V.sum(0) / (2 * 0.4 * 5)
+    np.testing.assert_allclose(
+        penalty.conjugate(V), np.sum(V * np.tile(best, (5, 1))) - 0.4 * 5 * best @ best
+    )
+
+
+@pytest.mark.parametrize("datafit", [SquaredLoss(), LogisticLoss()])
+@pytest.mark.parametrize("make", LAYOUTS)
+def test_datafit_derivatives_conjugate_and_cvxpy_form(datafit, make):
+    data = make(logistic=isinstance(datafit, LogisticLoss))
+    Z = rng.normal(size=data.Y.shape)
+    G, H = datafit.gradient(data, Z), datafit.hessian(data, Z)
+    eps = 1e-6
+    E = np.zeros_like(Z)
+    E[(3,) * Z.ndim] = eps
+    idx = (3,) * Z.ndim
+    fd = (datafit.value(data, Z + E) - datafit.value(data, Z - E)) / (2 * eps)
+    np.testing.assert_allclose(G[idx], fd, rtol=1e-5, atol=1e-12)
+    fd2 = (datafit.gradient(data, Z + E)[idx] - datafit.gradient(data, Z - E)[idx]) / (
+        2 * eps
+    )
+    np.testing.assert_allclose(H[idx], fd2, rtol=1e-5, atol=1e-12)
+    np.testing.assert_allclose(
+        datafit.value(data, Z) + datafit.conjugate(data, G), np.sum(Z * G), atol=1e-12
+    )
+    mask = data.weight > 0
+    z = cp.Variable(int(mask.sum()))
+    z.value = Z[mask]
+    expr = datafit.as_cvxpy(z, data.Y[mask], datafit.scaled_weight(data)[mask])
+    np.testing.assert_allclose(expr.value, datafit.value(data, Z))
+
+
+@pytest.mark.parametrize("datafit", [SquaredLoss(), LogisticLoss()])
+@pytest.mark.parametrize("make", LAYOUTS)
+def test_duality_gap_bounds_the_suboptimality(datafit, make):
+    data = make(logistic=isinstance(datafit, LogisticLoss))
+    penalty = MeanRegularization(0.1, 1.5)
+    best = solve(data, datafit, penalty, solver="cvxpy", tol=1e-10).objective
+    for _ in range(5):
+        W = rng.normal(size=(data.n_tasks, 3))
+        b = refit_intercept(data, datafit, W, np.zeros(data.n_tasks))
+        primal, gap = duality_gap(data, datafit, penalty, W, b)
+        assert primal == pytest.approx(objective(data, datafit, penalty, W, b))
+        assert gap >= primal - best - 1e-12
+        # Intercepts are exact: no other intercept does better.
+        worse = objective(
+            data, datafit, penalty, W, b + 1e-3 * rng.normal(size=b.shape)
+        )
+        assert worse >= primal
