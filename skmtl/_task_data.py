@@ -118,6 +118,23 @@ class TaskData:
             return V.sum(axis=0)
         return np.add.reduceat(V, self._starts)
 
+    def weighted_moments(self, D):
+        """Per-task ``D``-weighted totals, feature means and feature variances.
+
+        Returns ``(totals (T,), means (T, p), variances (T, p))``; the cheap
+        O(n p) summary that preconditioners use instead of full Gram matrices.
+        """
+        X = self.X
+        if self.shared_design:
+            totals, first, second = D.sum(axis=0), D.T @ X, D.T @ X**2
+        else:
+            totals = np.add.reduceat(D, self._starts)
+            first = np.add.reduceat(D[:, None] * X, self._starts, axis=0)
+            second = np.add.reduceat(D[:, None] * X**2, self._starts, axis=0)
+        safe = np.maximum(totals, np.finfo(float).tiny)[:, None]
+        means = first / safe
+        return totals, means, np.maximum(second / safe - means**2, 0.0)
+
     def weighted_gram(self, D, center):
         """Per-task Gram matrices ``X_t' diag(D_t) X_t``.
 
