@@ -132,3 +132,15 @@ def test_pickle_clone_and_params_round_trip():
     assert (fresh.coupling, fresh.alpha) == (INF, 0.1)
     fresh.fit(X, y)
     np.testing.assert_array_equal(fresh.coef_, np.tile(fresh.coef_[0], (6, 1)))
+
+
+def test_task_stratified_kfold_can_stratify_on_the_class_too():
+    X, y = school_like_frame("classification")
+    cv = TaskStratifiedKFold(
+        3, task_column="school", stratify_target=True, shuffle=True, random_state=0
+    )
+    for train, _ in cv.split(X, y):
+        pairs = set(zip(X["school"].iloc[train], y.iloc[train], strict=True))
+        assert pairs == set(zip(X["school"], y, strict=True))
+    with pytest.raises(ValueError, match="stratify_target=True needs y"):
+        next(cv.split(X))

@@ -1,3 +1,4 @@
+import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from .._task_data import get_task_ids
@@ -21,6 +22,10 @@ class TaskStratifiedKFold(StratifiedKFold):
     task_column : int or str
         Position or DataFrame name of the task column, as given to the
         estimator.
+    stratify_target : bool, default=False
+        Stratify on the pair (task, class of ``y``) instead of the task: for
+        classifiers, which need both classes of every task in every training
+        fold.
     shuffle : bool, default=False
         Shuffle each task's rows before splitting them into folds.
     random_state : int, RandomState instance or None, default=None
@@ -48,9 +53,18 @@ class TaskStratifiedKFold(StratifiedKFold):
     True
     """
 
-    def __init__(self, n_splits=5, *, task_column, shuffle=False, random_state=None):
+    def __init__(
+        self,
+        n_splits=5,
+        *,
+        task_column,
+        stratify_target=False,
+        shuffle=False,
+        random_state=None,
+    ):
         super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state)
         self.task_column = task_column
+        self.stratify_target = stratify_target
 
     def split(self, X, y=None, groups=None):
         """Generate train/test indices, stratified on the task of each row.
@@ -59,8 +73,8 @@ class TaskStratifiedKFold(StratifiedKFold):
         ----------
         X : array-like or DataFrame of shape (n_samples, n_columns)
             Data holding the task column.
-        y : object
-            Ignored; the stratification uses the task ids.
+        y : array-like of shape (n_samples,), default=None
+            Class labels; used only when ``stratify_target=True``.
         groups : object
             Ignored.
 
@@ -71,4 +85,10 @@ class TaskStratifiedKFold(StratifiedKFold):
         test : ndarray
             Test-set indices of the split.
         """
-        return super().split(X, get_task_ids(X, self.task_column))
+        _, strata = np.unique(get_task_ids(X, self.task_column), return_inverse=True)
+        if self.stratify_target:
+            if y is None:
+                raise ValueError("stratify_target=True needs y in split(X, y).")
+            _, classes = np.unique(np.asarray(y), return_inverse=True)
+            strata = strata * (classes.max() + 1) + classes
+        return super().split(X, strata)
