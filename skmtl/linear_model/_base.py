@@ -12,6 +12,7 @@ import numpy as np
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
+from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -198,6 +199,42 @@ class _MultiTaskRegressorMixin(RegressorMixin):
         """
         return self._linear_predict(X)
 
+    def score(self, X, y, sample_weight=None):
+        """R² of the predictions, leaving missing targets out.
+
+        Without missing targets this is scikit-learn's ``r2_score`` (averaged
+        uniformly over tasks for a 2-D ``y``). With ``NaN`` in a 2-D ``y``
+        each task's R² uses only its observed rows (tasks with fewer than two
+        are left out), so ``GridSearchCV`` and ``cross_val_score`` work with
+        partly labelled targets.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            True targets, ``NaN`` where missing (shared design).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean R² over tasks.
+        """
+        y = _encode_regression_y(y)
+        if y.ndim == 1 or not np.isnan(y).any():
+            return super().score(X, y, sample_weight)
+        pred = self.predict(X)
+        scores = []
+        for t in range(y.shape[1]):
+            rows = ~np.isnan(y[:, t])
+            if rows.sum() < 2:  # R² is undefined: the task is left out
+                continue
+            weight = None if sample_weight is None else np.asarray(sample_weight)[rows]
+            scores.append(r2_score(y[rows, t], pred[rows, t], sample_weight=weight))
+        return float(np.mean(scores))
+
 
 def _encode_regression_y(y):
     return check_array(
@@ -320,6 +357,37 @@ class _MultiTaskClassifierMixin(ClassifierMixin):
         """
         positive = (self.decision_function(X) > 0).astype(int)
         return positive if positive.ndim == 2 else self.classes_[positive]
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy, leaving missing labels out.
+
+        Without missing labels this is scikit-learn's ``accuracy_score``
+        (subset accuracy for a multi-label ``y``). With ``NaN`` in a
+        multi-label ``y`` a row counts as correct when all its observed labels
+        are; rows without any observed label are left out.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            True labels, ``NaN`` where missing (multi-label).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Accuracy.
+        """
+        y = np.asarray(y)
+        if y.ndim == 1 or y.dtype.kind != "f" or not np.isnan(y).any():
+            return super().score(X, y, sample_weight)
+        observed = ~np.isnan(y)
+        correct = np.all((self.predict(X) == y) | ~observed, axis=1)
+        rows = observed.any(axis=1)
+        weight = None if sample_weight is None else np.asarray(sample_weight)[rows]
+        return float(np.average(correct[rows], weights=weight))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -99,7 +99,7 @@ _FITTED_ATTRIBUTES = """
     n_features_in_ : int
         Number of columns of ``X`` seen in ``fit``, the task column included.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names of ``X``, when it is a DataFrame with string names.
 
     n_iter_ : int
@@ -149,7 +149,8 @@ class MeanRegularizedRegressor(_MultiTaskRegressorMixin, _MeanRegularizedModel):
 
     References
     ----------
-    T. Evgeniou and M. Pontil. Regularized multi-task learning. KDD 2004.
+    .. [1] T. Evgeniou and M. Pontil. Regularized multi-task learning.
+       KDD 2004.
 
     Examples
     --------
