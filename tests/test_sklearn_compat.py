@@ -144,3 +144,35 @@ def test_task_stratified_kfold_can_stratify_on_the_class_too():
         assert pairs == set(zip(X["school"], y, strict=True))
     with pytest.raises(ValueError, match="stratify_target=True needs y"):
         next(cv.split(X))
+
+
+def test_score_leaves_missing_targets_out():
+    from sklearn.metrics import accuracy_score, r2_score
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    Y = X @ rng.normal(size=(3, 2)) + 0.5 * rng.normal(size=(60, 2))
+    model = MeanRegularizedRegressor(0.01, 1.0).fit(X, Y)
+    assert model.score(X, Y) == pytest.approx(r2_score(Y, model.predict(X)))
+    Y_missing = Y.copy()
+    Y_missing[:20, 0] = np.nan
+    expected = np.mean(
+        [
+            r2_score(Y[20:, 0], model.predict(X)[20:, 0]),
+            r2_score(Y[:, 1], model.predict(X)[:, 1]),
+        ]
+    )
+    assert model.score(X, Y_missing) == pytest.approx(expected)
+    assert np.isfinite(
+        cross_val_score(MeanRegularizedRegressor(), X, Y_missing, cv=3)
+    ).all()
+
+    labels = (Y > 0).astype(float)
+    clf = MeanRegularizedClassifier(0.01, 1.0).fit(X, labels)
+    assert clf.score(X, labels) == pytest.approx(accuracy_score(labels, clf.predict(X)))
+    labels[:30, 1] = np.nan
+    pred = clf.predict(X)
+    correct = np.r_[
+        pred[:30, 0] == labels[:30, 0], np.all(pred[30:] == labels[30:], axis=1)
+    ]
+    assert clf.score(X, labels) == pytest.approx(correct.mean())
