@@ -236,7 +236,12 @@ def _take_task_column(X, task_column):
         X = np.asarray(X, dtype=object)  # keeps string ids beside float features
     position = _task_column_position(X, task_column, is_frame)
     if is_frame:
-        task_ids = X.iloc[:, position].to_numpy(dtype=object)
+        column = X.iloc[:, position]
+        if column.isna().any():
+            raise ValueError(f"The task column {task_column!r} has missing values.")
+        task_ids = column.to_numpy()
+        if task_ids.dtype.kind not in "iub":  # strings, categories, nullable ints
+            task_ids = column.to_numpy(dtype=object)
         rest = X.drop(columns=X.columns[position])
     else:
         task_ids = X[:, position]
@@ -283,8 +288,8 @@ def _check_task_ids(task_ids, task_column):
     task_ids = np.asarray(task_ids)
     if task_ids.dtype == object:
         kinds = {type(v) for v in task_ids}
-        if any(v is None for v in task_ids) or any(
-            isinstance(v, float) and np.isnan(v) for v in task_ids
+        if type(None) in kinds or (
+            float in kinds and any(isinstance(v, float) and v != v for v in task_ids)
         ):
             raise ValueError(f"The task column {task_column!r} has missing values.")
         if all(issubclass(k, str) for k in kinds):

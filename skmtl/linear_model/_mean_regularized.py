@@ -240,8 +240,9 @@ _fill_doc(
         "{solvers}", '{"auto", "closed_form", "lbfgs", "cvxpy"}'
     ).replace(
         "{solver_doc}",
-        '"auto" and "closed_form": exact solve. "lbfgs": iterative, for\n'
-        '        very many features. "cvxpy": the reference solver (slow).',
+        '"closed_form": the exact solve. "lbfgs": iterative, cheaper per\n'
+        '        feature. "auto" picks "closed_form" up to 500 features and "lbfgs"\n'
+        '        beyond. "cvxpy": the reference solver (slow).',
     ),
     attributes=_FITTED_ATTRIBUTES,
 )
@@ -251,8 +252,9 @@ _fill_doc(
         "{solvers}", '{"auto", "newton", "lbfgs", "cvxpy"}'
     ).replace(
         "{solver_doc}",
-        '"auto" is "newton" up to 500 features and "lbfgs" beyond.\n'
-        '        "cvxpy": the reference solver (slow).',
+        '"auto" picks "newton" up to 200 features (task-indexed layout) or 50\n'
+        '        (shared design) and "lbfgs" beyond. "cvxpy": the reference solver\n'
+        "        (slow).",
     ),
     attributes=_FITTED_ATTRIBUTES,
 )

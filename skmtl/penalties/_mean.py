@@ -1,4 +1,5 @@
 import numpy as np
+from scipy.linalg.lapack import dpotrf, dpotri
 
 from ._base import BasePenalty
 
@@ -78,11 +79,14 @@ class MeanRegularization(BasePenalty):
 
         .. math::
 
-            \Big(\frac{1}{T}\sum_t A_t^{-1}(H_t + 2\alpha I)\Big)\,\bar d
-            = \frac{1}{T}\sum_t A_t^{-1} R_t,
+            \Big(I - \frac{2\alpha\lambda}{T}\sum_t A_t^{-1}\Big)\,\bar d
+            = \frac{1}{T}\sum_t A_t^{-1} R_t.
 
-        whose matrix is written without the cancellation of
-        :math:`I - \frac{2\alpha\lambda}{T}\sum_t A_t^{-1}`.
+        Each :math:`A_t` is factorised once (Cholesky) and inverted. The
+        matrix on the left has eigenvalues down to about :math:`1/(1+\lambda)`,
+        so about :math:`\log_{10}(1+\lambda)` digits of the mean direction are
+        lost to cancellation; the solvers' duality-gap check takes another
+        step when that matters.
 
         Parameters
         ----------
@@ -102,14 +106,13 @@ class MeanRegularization(BasePenalty):
         A = H + 2 * self.alpha * (1 + self.coupling) * eye
         if self.coupling == 0:
             return np.linalg.solve(A, R[:, :, None])[:, :, 0]
-        rhs = np.concatenate([R[:, :, None], H + 2 * self.alpha * eye], axis=2)
-        solved = np.linalg.solve(A, rhs)  # (T, p, 1 + p): [A^-1 R, A^-1 (H + 2a I)]
+        pull = 2 * self.alpha * self.coupling
+        A_inv = _spd_inverse(A)
+        A_inv_R = np.einsum("tij,tj->ti", A_inv, R)
         d_mean = np.linalg.solve(
-            solved[:, :, 1:].mean(axis=0), solved[:, :, 0].mean(axis=0)
+            eye - pull / T * A_inv.sum(axis=0), A_inv_R.mean(axis=0)
         )
-        return np.linalg.solve(
-            A, (R + 2 * self.alpha * self.coupling * d_mean)[:, :, None]
-        )[:, :, 0]
+        return A_inv_R + pull * (A_inv @ d_mean)
 
     def as_cvxpy(self, W):
         import cvxpy as cp
@@ -127,3 +130,22 @@ class MeanRegularization(BasePenalty):
         w = cp.Variable((1, n_features))
         W = np.ones((n_tasks, 1)) @ w
         return W, self.alpha * n_tasks * cp.sum_squares(w)
+
+
+def _spd_inverse(A):
+    """Inverses of a stack of symmetric positive definite matrices.
+
+    LAPACK's Cholesky-based inverse per matrix costs a third of the LU of
+    ``np.linalg.inv``; for small matrices the batched call has less overhead.
+    """
+    if A.shape[-1] < 64:
+        return np.linalg.inv(A)
+    inverse = np.empty_like(A)
+    for t, block in enumerate(A):
+        factor, info = dpotrf(block, lower=True, clean=False)
+        if info == 0:
+            factor, info = dpotri(factor, lower=True)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"block {t} is not positive definite")
+        inverse[t] = np.tril(factor) + np.tril(factor, -1).T
+    return inverse

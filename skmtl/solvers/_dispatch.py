@@ -6,9 +6,14 @@ from ._cvxpy import cvxpy_solve
 from ._lbfgs import lbfgs
 from ._newton import newton
 
-# Newton forms T p x p blocks and factorises them; past this many features
-# the O(n p) iterations of L-BFGS win (see benchmarks/bench_solvers.py).
-NEWTON_MAX_FEATURES = 500
+# Newton and the closed form build and factorise T blocks of p x p; past these
+# numbers of features the O(n p) iterations of L-BFGS win. Measured by
+# benchmarks/bench_solvers.py (see benchmarks/RESULTS.md): the logistic
+# crossover lies near 200 features for the task-indexed layout and near 50
+# for the shared design, whose T blocks each sum over all n rows; the closed
+# form needs a single step and stays ahead up to about 500-1000.
+NEWTON_MAX_FEATURES = {"task-indexed": 200, "shared design": 50}
+CLOSED_FORM_MAX_FEATURES = 500
 
 
 class SolverResult(NamedTuple):
@@ -32,14 +37,17 @@ def available_solvers(datafit, penalty):
     return names
 
 
-def _auto(datafit, penalty, n_features):
+def auto_solver(data, datafit, penalty):
+    """The solver ``solver="auto"`` picks for this problem size and layout."""
     names = available_solvers(datafit, penalty)
-    if "closed_form" in names:
-        return "closed_form"
-    if "newton" in names and (
-        n_features <= NEWTON_MAX_FEATURES or "lbfgs" not in names
-    ):
-        return "newton"
+    layout = "shared design" if data.shared_design else "task-indexed"
+    fits = {
+        "closed_form": data.n_features <= CLOSED_FORM_MAX_FEATURES,
+        "newton": data.n_features <= NEWTON_MAX_FEATURES[layout],
+    }
+    for name in names:
+        if fits.get(name, True) or "lbfgs" not in names:
+            return name
     return names[0]
 
 
@@ -73,7 +81,7 @@ def solve(
     """
     names = available_solvers(datafit, penalty)
     if solver == "auto":
-        solver = _auto(datafit, penalty, data.n_features)
+        solver = auto_solver(data, datafit, penalty)
     elif solver not in names:
         raise ValueError(
             f"solver={solver!r} does not apply to {type(datafit).__name__} with "
