@@ -16,6 +16,8 @@ def test_readme_example_runs():
 
 def test_readme_test_command_is_what_ci_runs():
     ci = (README.parent / ".ci" / "run").read_text()
-    command = 'pip install -e ".[test]" && SKMTL_DATA_HOME=../shared/data python -m pytest'
+    command = (
+        'pip install -e ".[test]" && SKMTL_DATA_HOME=../shared/data python -m pytest'
+    )
     assert command in README.read_text()
     assert command in ci
