@@ -176,8 +176,8 @@ def test_duality_gap_bounds_the_suboptimality(datafit, make):
 @pytest.mark.parametrize(
     "datafit, shared, n_features, expected",
     [
-        (SquaredLoss(), False, 500, "closed_form"),
-        (SquaredLoss(), True, 501, "lbfgs"),
+        (SquaredLoss(), False, 1000, "closed_form"),
+        (SquaredLoss(), True, 1001, "lbfgs"),
         (LogisticLoss(), False, 200, "newton"),
         (LogisticLoss(), False, 201, "lbfgs"),
         (LogisticLoss(), True, 50, "newton"),

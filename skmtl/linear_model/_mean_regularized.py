@@ -241,7 +241,7 @@ _fill_doc(
     ).replace(
         "{solver_doc}",
         '"closed_form": the exact solve. "lbfgs": iterative, cheaper per\n'
-        '        feature. "auto" picks "closed_form" up to 500 features and "lbfgs"\n'
+        '        feature. "auto" picks "closed_form" up to 1000 features and "lbfgs"\n'
         '        beyond. "cvxpy": the reference solver (slow).',
     ),
     attributes=_FITTED_ATTRIBUTES,

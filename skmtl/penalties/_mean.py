@@ -107,7 +107,11 @@ class MeanRegularization(BasePenalty):
         if self.coupling == 0:
             return np.linalg.solve(A, R[:, :, None])[:, :, 0]
         pull = 2 * self.alpha * self.coupling
-        A_inv = _spd_inverse(A)
+        if np.array_equal(A, np.broadcast_to(A[0], A.shape)):
+            # Shared design, complete targets, squared loss: one block for all.
+            A_inv = np.broadcast_to(_spd_inverse(A[:1]), A.shape)
+        else:
+            A_inv = _spd_inverse(A)
         A_inv_R = np.einsum("tij,tj->ti", A_inv, R)
         d_mean = np.linalg.solve(
             eye - pull / T * A_inv.sum(axis=0), A_inv_R.mean(axis=0)

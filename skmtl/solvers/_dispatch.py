@@ -11,9 +11,9 @@ from ._newton import newton
 # benchmarks/bench_solvers.py (see benchmarks/RESULTS.md): the logistic
 # crossover lies near 200 features for the task-indexed layout and near 50
 # for the shared design, whose T blocks each sum over all n rows; the closed
-# form needs a single step and stays ahead up to about 500-1000.
+# form needs a single step and stays ahead up to 1000 features or more.
 NEWTON_MAX_FEATURES = {"task-indexed": 200, "shared design": 50}
-CLOSED_FORM_MAX_FEATURES = 500
+CLOSED_FORM_MAX_FEATURES = 1000
 
 
 class SolverResult(NamedTuple):
