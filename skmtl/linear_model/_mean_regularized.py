@@ -56,7 +56,10 @@ _COMMON_PARAMETERS = """
         How strongly each task's weights are pulled toward the mean of the
         tasks' weights, relative to ``alpha``: 0 fits independent models,
         ``float("inf")`` one pooled weight vector (with per-task intercepts).
-        The main knob to tune.
+        The main knob to tune. The pull toward the mean is
+        ``alpha * coupling`` and the shrinkage of the mean itself ``alpha``:
+        when the mean should hardly be shrunk, the best setting is a small
+        ``alpha`` with a large ``coupling``, so let the grid span many decades.
 
     fit_intercept : bool, default=True
         Fit one unpenalised intercept per task.
