@@ -5,8 +5,31 @@ one per label) are learned together through a shared representation, by
 regularization-based sharing.
 """
 
-from .linear_model import MeanRegularizedClassifier, MeanRegularizedRegressor
+from .linear_model import (
+    FeatureLearningClassifier,
+    FeatureLearningRegressor,
+    L21Classifier,
+    L21ClassifierCV,
+    L21Regressor,
+    L21RegressorCV,
+    MeanRegularizedClassifier,
+    MeanRegularizedRegressor,
+    l21_alpha_max,
+    l21_path,
+)
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["MeanRegularizedClassifier", "MeanRegularizedRegressor", "__version__"]
+__all__ = [
+    "FeatureLearningClassifier",
+    "FeatureLearningRegressor",
+    "L21Classifier",
+    "L21ClassifierCV",
+    "L21Regressor",
+    "L21RegressorCV",
+    "MeanRegularizedClassifier",
+    "MeanRegularizedRegressor",
+    "__version__",
+    "l21_alpha_max",
+    "l21_path",
+]

@@ -80,6 +80,13 @@ class TaskData:
     def n_tasks(self):
         return len(self.tasks)
 
+    def restrict_features(self, columns):
+        """The same observations with only the feature ``columns`` of ``X``."""
+        restricted = TaskData.__new__(TaskData)
+        restricted.__dict__.update(self.__dict__)
+        restricted.X = np.ascontiguousarray(self.X[:, columns])
+        return restricted
+
     def task_rows(self):
         """Yield ``(t, rows)`` where ``rows`` selects task t's observations."""
         if self.shared_design:

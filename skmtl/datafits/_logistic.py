@@ -35,6 +35,26 @@ class LogisticLoss:
         p = expit(Z)
         return self.scaled_weight(data) * p * (1.0 - p)
 
+    def bregman(self, data, Z_new, Z):
+        """``F(Z_new) - F(Z) - <grad F(Z), Z_new - Z>``, accurate down to tiny moves.
+
+        Each term ``softplus(z + d) - softplus(z) - sigmoid(z) d`` is about
+        ``sigmoid'(z) d^2 / 2``; formed as written it loses all its digits to
+        cancellation once ``d`` is small, so small moves use the Taylor
+        expansion to third order instead.
+        """
+        d = Z_new - Z
+        p = expit(Z)
+        curvature = p * (1 - p)
+        taylor = curvature * d * d * (0.5 + (1 - 2 * p) * d / 6)
+        direct = np.logaddexp(0.0, Z_new) - np.logaddexp(0.0, Z) - p * d
+        terms = np.where(np.abs(d) < 1e-3, taylor, direct)
+        return float(np.sum(self.scaled_weight(data) * np.maximum(terms, 0.0)))
+
+    def hessian_bound(self, data):
+        """Upper bound of :meth:`hessian` over all predictions (p (1 - p) <= 1/4)."""
+        return 0.25 * self.scaled_weight(data)
+
     def conjugate(self, data, U):
         r"""Fenchel conjugate, a negative binary entropy.
 

@@ -36,6 +36,14 @@ class SquaredLoss:
         """Second derivative with respect to each prediction."""
         return self.scaled_weight(data)
 
+    def bregman(self, data, Z_new, Z):
+        """``F(Z_new) - F(Z) - <grad F(Z), Z_new - Z>``, without cancellation."""
+        return float(0.5 * np.sum(self.scaled_weight(data) * (Z_new - Z) ** 2))
+
+    def hessian_bound(self, data):
+        """Upper bound of :meth:`hessian` over all predictions."""
+        return self.scaled_weight(data)
+
     def conjugate(self, data, U):
         r"""Fenchel conjugate :math:`F^*(U) = \sum u y + u^2 / (2 c)`."""
         c = self.scaled_weight(data)

@@ -46,11 +46,11 @@ class _MultiTaskLinearModel(BaseEstimator):
         validate_data(self, X, reset=reset, skip_check_array=True)
         return split_task_column(X, self.task_column)
 
-    def _validate_fit_data(self, X, y, sample_weight, encode_y):
+    def _validate_fit_data(self, X, y, sample_weight):
         """Turn ``(X, y)`` of either layout into TaskData.
 
-        ``encode_y`` maps the validated targets to floats (NaN = missing); it
-        differs between regression and classification.
+        ``self._encode_y`` maps the validated targets to floats (NaN =
+        missing); it differs between regression and classification.
         """
         if y is None:
             raise ValueError(
@@ -62,7 +62,7 @@ class _MultiTaskLinearModel(BaseEstimator):
         y = np.asarray(y)
         if task_ids is not None:
             y = _check_y_1d(y)
-        Y = encode_y(y)
+        Y = self._encode_y(y)
         if len(Y) != features.shape[0]:
             raise ValueError(
                 f"X has {features.shape[0]} rows but y has {len(Y)}; they must match."
@@ -79,10 +79,15 @@ class _MultiTaskLinearModel(BaseEstimator):
 
     # -- fit and predict --------------------------------------------------
 
-    def _fit(self, X, y, sample_weight, encode_y, datafit):
-        self._validate_params()
-        data = self._validate_fit_data(X, y, sample_weight, encode_y)
+    def _prepare_fit(self, X, y, sample_weight):
+        """Validated TaskData and the datafit of this estimator."""
+        data = self._validate_fit_data(X, y, sample_weight)
         self._check_task_data(data)
+        return data, self._datafit()
+
+    def _fit(self, X, y, sample_weight):
+        self._validate_params()
+        data, datafit = self._prepare_fit(X, y, sample_weight)
         coef_init = intercept_init = None
         if (
             self.warm_start
@@ -107,7 +112,11 @@ class _MultiTaskLinearModel(BaseEstimator):
         self.tasks_ = data.tasks
         self.n_iter_ = result.n_iter
         self.dual_gap_ = result.dual_gap
+        self._set_derived_attributes()
         return self
+
+    def _set_derived_attributes(self):
+        """Hook: fitted attributes computed from ``coef_`` (none by default)."""
 
     def _check_task_data(self, data):
         """Hook for estimator-specific checks on the fitted data."""
@@ -182,7 +191,13 @@ class _MultiTaskRegressorMixin(RegressorMixin):
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, _encode_regression_y, SquaredLoss())
+        return self._fit(X, y, sample_weight)
+
+    def _datafit(self):
+        return SquaredLoss()
+
+    def _encode_y(self, y):
+        return _encode_regression_y(y)
 
     def predict(self, X):
         """Predict the targets.
@@ -268,9 +283,12 @@ class _MultiTaskClassifierMixin(ClassifierMixin):
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, self._encode_labels, LogisticLoss())
+        return self._fit(X, y, sample_weight)
 
-    def _encode_labels(self, y):
+    def _datafit(self):
+        return LogisticLoss()
+
+    def _encode_y(self, y):
         if y.ndim == 2:
             Y = check_array(
                 y, dtype=np.float64, ensure_all_finite="allow-nan", input_name="y"

@@ -11,6 +11,7 @@ from ._base import (
     _MultiTaskLinearModel,
     _MultiTaskRegressorMixin,
 )
+from ._docs import CLASSES_ATTRIBUTE, FITTED_ATTRIBUTES, common_parameters, fill_doc
 
 
 class _MeanRegularizedModel(_MultiTaskLinearModel):
@@ -47,7 +48,7 @@ class _MeanRegularizedModel(_MultiTaskLinearModel):
         return MeanRegularization(self.alpha, self.coupling)
 
 
-_COMMON_PARAMETERS = """
+_MODEL_PARAMETERS = """
     alpha : float, default=1.0
         Strength of the penalty, > 0. With ``coupling=0`` the model is ridge
         regression per task with this ``alpha``.
@@ -60,56 +61,6 @@ _COMMON_PARAMETERS = """
         ``alpha * coupling`` and the shrinkage of the mean itself ``alpha``:
         when the mean should hardly be shrunk, the best setting is a small
         ``alpha`` with a large ``coupling``, so let the grid span many decades.
-
-    fit_intercept : bool, default=True
-        Fit one unpenalised intercept per task.
-
-    task_column : int, str or None, default=None
-        ``None``: shared design, ``y`` has one column per task. Otherwise the
-        column of ``X`` holding each row's task: an int position, or a
-        DataFrame column name. Task ids may be numbers or strings.
-
-    unknown_task : {"error", "shared"}, default="error"
-        What ``predict`` does with a task id not seen in ``fit``: raise a
-        ``ValueError``, or predict with the mean weights and mean intercept.
-
-    solver : {solvers}, default="auto"
-        {solver_doc}
-
-    tol : float, default=1e-8
-        Stop when the duality gap is at most ``tol`` times the objective.
-
-    max_iter : int, default=1000
-        Maximum number of iterations of the iterative solvers.
-
-    warm_start : bool, default=False
-        Start the iterative solvers from the previous fit's ``coef_`` and
-        ``intercept_`` (when the tasks and features are the same).
-"""
-
-_FITTED_ATTRIBUTES = """
-    coef_ : ndarray of shape (n_tasks, n_features)
-        Weights of each task (rows ordered as ``tasks_``; columns are the
-        features, without the task column).
-
-    intercept_ : ndarray of shape (n_tasks,)
-        Intercept of each task (zeros when ``fit_intercept=False``).
-
-    tasks_ : ndarray of shape (n_tasks,)
-        Task labels: the sorted task ids (task-indexed layout), or the columns
-        of ``y`` (its column names for a DataFrame ``y``, else 0, 1, ...).
-
-    n_features_in_ : int
-        Number of columns of ``X`` seen in ``fit``, the task column included.
-
-    feature_names_in_ : ndarray of shape (``n_features_in_``,)
-        Column names of ``X``, when it is a DataFrame with string names.
-
-    n_iter_ : int
-        Number of solver iterations.
-
-    dual_gap_ : float
-        Duality gap of the solution: an upper bound on its suboptimality.
 """
 
 
@@ -205,9 +156,6 @@ class MeanRegularizedClassifier(_MultiTaskClassifierMixin, _MeanRegularizedModel
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,)
-        The two class labels for a 1-D ``y``; ``[0, 1]`` for a multi-label ``y``.
-
     {attributes}
 
     See Also
@@ -232,32 +180,29 @@ class MeanRegularizedClassifier(_MultiTaskClassifierMixin, _MeanRegularizedModel
     }
 
 
-def _fill_doc(cls, **parts):
-    for key, text in parts.items():
-        cls.__doc__ = cls.__doc__.replace("{" + key + "}", text.strip())
-
-
-_fill_doc(
+fill_doc(
     MeanRegularizedRegressor,
-    parameters=_COMMON_PARAMETERS.replace(
-        "{solvers}", '{"auto", "closed_form", "lbfgs", "cvxpy"}'
-    ).replace(
-        "{solver_doc}",
+    parameters=_MODEL_PARAMETERS
+    + common_parameters(
+        '{"auto", "closed_form", "lbfgs", "cvxpy"}',
         '"closed_form": the exact solve. "lbfgs": iterative, cheaper per\n'
         '        feature. "auto" picks "closed_form" up to 1000 features and "lbfgs"\n'
         '        beyond. "cvxpy": the reference solver (slow).',
+        tol="1e-8",
+        max_iter=1000,
     ),
-    attributes=_FITTED_ATTRIBUTES,
+    attributes=FITTED_ATTRIBUTES,
 )
-_fill_doc(
+fill_doc(
     MeanRegularizedClassifier,
-    parameters=_COMMON_PARAMETERS.replace(
-        "{solvers}", '{"auto", "newton", "lbfgs", "cvxpy"}'
-    ).replace(
-        "{solver_doc}",
+    parameters=_MODEL_PARAMETERS
+    + common_parameters(
+        '{"auto", "newton", "lbfgs", "cvxpy"}',
         '"auto" picks "newton" up to 200 features (task-indexed layout) or 50\n'
         '        (shared design) and "lbfgs" beyond. "cvxpy": the reference solver\n'
         "        (slow).",
+        tol="1e-8",
+        max_iter=1000,
     ),
-    attributes=_FITTED_ATTRIBUTES,
+    attributes=CLASSES_ATTRIBUTE + FITTED_ATTRIBUTES,
 )

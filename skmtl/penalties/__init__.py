@@ -5,6 +5,8 @@ estimators' ``coef_``); intercepts are never penalised.
 """
 
 from ._base import BasePenalty
+from ._l21 import L21
 from ._mean import MeanRegularization
+from ._trace import SquaredTraceNorm
 
-__all__ = ["BasePenalty", "MeanRegularization"]
+__all__ = ["L21", "BasePenalty", "MeanRegularization", "SquaredTraceNorm"]

@@ -4,8 +4,12 @@ class BasePenalty:
     Every penalty provides :meth:`value` and :meth:`as_cvxpy` (so the cvxpy
     reference solver can solve any datafit + penalty exactly). Smooth
     penalties add :meth:`gradient`; penalties used in duality-gap
-    certificates add :meth:`conjugate`; quadratic penalties add
-    :meth:`solve_newton_system` for the Newton and closed-form solvers.
+    certificates add :meth:`conjugate` and, when that conjugate is an
+    indicator, :meth:`dual_scale`; quadratic penalties add
+    :meth:`solve_newton_system` for the Newton and closed-form solvers;
+    non-smooth ones add :meth:`prox` for proximal gradient, and those that
+    act column by column (one group per feature) :meth:`feature_scores` for
+    working sets.
     """
 
     def value(self, W):
@@ -25,6 +29,14 @@ class BasePenalty:
 
         W = cp.Variable((n_tasks, n_features))
         return W, self.as_cvxpy(W)
+
+    def dual_scale(self, V):
+        """Largest ``s`` in (0, 1] such that ``conjugate(s * V)`` is finite.
+
+        1 for penalties whose conjugate is finite everywhere; norm penalties
+        return ``min(1, alpha / dual_norm(V))`` (see ``duality_gap``).
+        """
+        return 1.0
 
     def project(self, W):
         """Orthogonal projection onto the linear subspace where the penalty is finite.

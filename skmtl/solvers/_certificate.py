@@ -46,11 +46,15 @@ def refit_intercept(data, datafit, W, b, max_iter=50):
 def duality_gap(data, datafit, penalty, W, b):
     r"""Primal objective and duality gap at ``(W, b)``.
 
-    With :math:`\theta = -\nabla F(Z)` the dual objective is
+    With :math:`\theta = -s \nabla F(Z)` the dual objective is
     :math:`D(\theta) = -F^*(-\theta) - \Omega^*(A^\top \theta)`, where
-    :math:`A^\top\theta` has rows :math:`\sum_{i \in t} \theta_i x_i`. When the
-    model has intercepts, ``b`` must be optimal for ``W`` (see
-    :func:`refit_intercept`) so that :math:`\theta` sums to zero in every task.
+    :math:`A^\top\theta` has rows :math:`\sum_{i \in t} \theta_i x_i` and
+    :math:`s \in (0, 1]` is the penalty's ``dual_scale``: 1 when
+    :math:`\Omega^*` is finite everywhere, else the largest factor that puts
+    :math:`A^\top\theta` in its domain (the dual-norm ball of a norm
+    penalty). When the model has intercepts, ``b`` must be optimal for ``W``
+    (see :func:`refit_intercept`) so that :math:`\theta` sums to zero in
+    every task.
 
     Returns
     -------
@@ -62,5 +66,10 @@ def duality_gap(data, datafit, penalty, W, b):
     G = datafit.gradient(data, Z)
     GW, _ = data.adjoint(G)
     primal = datafit.value(data, Z) + penalty.value(W)
-    dual = -datafit.conjugate(data, G) - penalty.conjugate(-GW)
-    return primal, primal - dual
+    return primal, primal - dual_objective(data, datafit, penalty, G, GW)
+
+
+def dual_objective(data, datafit, penalty, G, GW):
+    """Dual objective at the rescaled dual point built from the gradient ``G``."""
+    scale = penalty.dual_scale(-GW)
+    return -datafit.conjugate(data, scale * G) - penalty.conjugate(-scale * GW)

@@ -3,6 +3,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._cvxpy import cvxpy_solve
+from ._fista import fista
 from ._lbfgs import lbfgs
 from ._newton import newton
 
@@ -33,6 +34,8 @@ def available_solvers(datafit, penalty):
         names.append("newton")
     if hasattr(penalty, "gradient"):
         names.append("lbfgs")
+    if hasattr(penalty, "prox"):
+        names.append("fista")
     names.append("cvxpy")
     return names
 
@@ -96,6 +99,7 @@ def solve(
         "closed_form": newton,
         "newton": newton,
         "lbfgs": lbfgs,
+        "fista": fista,
         "cvxpy": cvxpy_solve,
     }
     return SolverResult(

@@ -1,0 +1,312 @@
+"""L2,1 and squared-trace-norm models against their oracles."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import MultiTaskLasso
+from sklearn.model_selection import GridSearchCV
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skmtl import (
+    FeatureLearningClassifier,
+    FeatureLearningRegressor,
+    L21Classifier,
+    L21ClassifierCV,
+    L21Regressor,
+    L21RegressorCV,
+    l21_alpha_max,
+    l21_path,
+)
+from skmtl.model_selection import TaskStratifiedKFold
+
+from ._oracles import (
+    cvxpy_solve_l21,
+    cvxpy_solve_squared_trace,
+    l21_value,
+    loss_value,
+    squared_trace_value,
+)
+from .test_mean_regularized import make_problem
+
+
+def row_sparse_problem(n=80, p=12, T=4, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, p)) + 2.0
+    W = rng.normal(size=(T, p)) * (np.arange(p) < 4)
+    return X, X @ W.T + rng.normal(size=T) + rng.normal(size=(n, T))
+
+
+# -- equality with scikit-learn's MultiTaskLasso --------------------------------
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("fraction", [0.5, 0.1, 0.01])
+def test_equals_multitask_lasso(fit_intercept, fraction):
+    X, Y = row_sparse_problem()
+    alpha = fraction * l21_alpha_max(X, Y, fit_intercept=fit_intercept)
+    ours = L21Regressor(alpha, fit_intercept=fit_intercept, tol=1e-12).fit(X, Y)
+    sklearn = MultiTaskLasso(
+        alpha, fit_intercept=fit_intercept, tol=1e-14, max_iter=100_000
+    ).fit(X, Y)
+
+    def objective(W, b):
+        return np.sum((Y - X @ W.T - b) ** 2) / (2 * len(X)) + l21_value(W, alpha)
+
+    reference = objective(sklearn.coef_, sklearn.intercept_)
+    assert objective(ours.coef_, ours.intercept_) <= reference * (1 + 1e-10)
+    scale = np.abs(sklearn.coef_).max()
+    np.testing.assert_allclose(ours.coef_, sklearn.coef_, rtol=1e-6, atol=1e-6 * scale)
+    np.testing.assert_allclose(
+        ours.intercept_, sklearn.intercept_, rtol=1e-6, atol=1e-8
+    )
+
+
+# -- the cvxpy oracle for every variant ------------------------------------------
+
+VARIANTS = [
+    ("shared", False, False),
+    ("shared", True, False),  # NaN-masked y
+    ("shared", True, True),  # and sample weights
+    ("indexed", False, False),  # unequal task sizes, rows not grouped
+    ("indexed", False, True),
+]
+
+
+@pytest.mark.parametrize("loss", ["squared", "logistic"])
+@pytest.mark.parametrize("layout, missing, weights", VARIANTS)
+@pytest.mark.parametrize("l2", [0.0, 0.2])
+def test_l21_matches_cvxpy(loss, layout, missing, weights, l2):
+    kwargs, (X, y, sw), obs = make_problem(
+        loss, layout, missing=missing, weights=weights
+    )
+    alpha = 0.02 if loss == "logistic" else 0.1
+    model_class = L21Regressor if loss == "squared" else L21Classifier
+    model = model_class(alpha, l2=l2, tol=1e-10, **kwargs).fit(X, y, sample_weight=sw)
+    W_ref, b_ref = cvxpy_solve_l21(obs, alpha, l2, loss)
+
+    def objective(W, b):
+        return loss_value(obs, W, b, loss) + l21_value(W, alpha, l2)
+
+    ours, reference = objective(model.coef_, model.intercept_), objective(W_ref, b_ref)
+    assert ours <= reference * (1 + 1e-6)
+    assert reference <= ours * (1 + 1e-6)
+    assert model.dual_gap_ <= 1e-10 * ours + 1e-14
+    np.testing.assert_allclose(model.coef_, W_ref, atol=1e-3)
+
+
+@pytest.mark.parametrize("loss", ["squared", "logistic"])
+@pytest.mark.parametrize("layout, missing, weights", VARIANTS)
+def test_squared_trace_norm_matches_cvxpy(loss, layout, missing, weights):
+    kwargs, (X, y, sw), obs = make_problem(
+        loss, layout, missing=missing, weights=weights
+    )
+    alpha = 0.02 if loss == "logistic" else 0.05
+    model_class = (
+        FeatureLearningRegressor if loss == "squared" else FeatureLearningClassifier
+    )
+    model = model_class(alpha, tol=1e-10, **kwargs).fit(X, y, sample_weight=sw)
+    W_ref, b_ref = cvxpy_solve_squared_trace(obs, alpha, loss)
+
+    def objective(W, b):
+        return loss_value(obs, W, b, loss) + squared_trace_value(W, alpha)
+
+    ours, reference = objective(model.coef_, model.intercept_), objective(W_ref, b_ref)
+    assert ours <= reference * (1 + 1e-6)
+    assert reference <= ours * (1 + 1e-6)
+    assert model.dual_gap_ <= 1e-10 * ours + 1e-14
+
+
+def test_cvxpy_solver_option_agrees():
+    X, Y = row_sparse_problem()
+    fista = L21Regressor(0.2, l2=0.1, tol=1e-10).fit(X, Y)
+    reference = L21Regressor(0.2, l2=0.1, solver="cvxpy", tol=1e-9).fit(X, Y)
+    np.testing.assert_allclose(fista.coef_, reference.coef_, atol=1e-5)
+
+
+def test_no_intercept_matches_cvxpy():
+    kwargs, (X, y, sw), obs = make_problem("logistic", "indexed", weights=True)
+    model = L21Classifier(0.02, fit_intercept=False, tol=1e-10, **kwargs)
+    model.fit(X, y, sample_weight=sw)
+    W_ref, b_ref = cvxpy_solve_l21(obs, 0.02, 0.0, "logistic", fit_intercept=False)
+    ours = loss_value(obs, model.coef_, model.intercept_, "logistic")
+    ours += l21_value(model.coef_, 0.02)
+    reference = loss_value(obs, W_ref, b_ref, "logistic") + l21_value(W_ref, 0.02)
+    assert abs(ours - reference) <= 1e-6 * reference
+
+
+# -- feature learning: what the components are ---------------------------------
+
+
+def test_components_reconstruct_the_learned_feature_covariance():
+    X, Y = row_sparse_problem(p=6, T=8)
+    model = FeatureLearningRegressor(alpha=0.01).fit(X, Y)
+    W = model.coef_
+    D = model.components_.T @ np.diag(model.component_weights_) @ model.components_
+    # Argyriou et al.: the optimal D is (W'W)^(1/2) / trace, and it attains
+    # ||W||_tr^2 = sum_t w_t' D^+ w_t.
+    eigenvalues, vectors = np.linalg.eigh(W.T @ W)
+    root = vectors @ np.diag(np.sqrt(np.maximum(eigenvalues, 0))) @ vectors.T
+    np.testing.assert_allclose(D, root / np.trace(root), atol=1e-8)
+    np.testing.assert_allclose(np.trace(D), 1.0)
+    trace_norm = np.linalg.svd(W, compute_uv=False).sum()
+    np.testing.assert_allclose(np.trace(W @ np.linalg.pinv(D) @ W.T), trace_norm**2)
+    assert np.all(np.diff(model.component_weights_) <= 0)
+
+
+def test_large_alpha_shares_fewer_directions():
+    X, Y = row_sparse_problem(p=6, T=8)
+    ranks = [
+        len(FeatureLearningRegressor(alpha=a).fit(X, Y).component_weights_)
+        for a in (1e-4, 1e-1, 10.0)
+    ]
+    assert ranks[0] >= ranks[1] >= ranks[2]
+    assert ranks[0] > ranks[2]
+
+
+# -- alpha_max and paths -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("loss", ["squared", "logistic"])
+@pytest.mark.parametrize("layout", ["shared", "indexed"])
+def test_alpha_max_is_the_first_alpha_with_all_zero_coefficients(loss, layout):
+    kwargs, (X, y, sw), _ = make_problem(loss, layout, missing=True, weights=True)
+    model_class = L21Regressor if loss == "squared" else L21Classifier
+    alpha_max = l21_alpha_max(X, y, loss=loss, sample_weight=sw, **kwargs)
+    at_max = model_class(alpha_max, **kwargs).fit(X, y, sample_weight=sw)
+    assert np.all(at_max.coef_ == 0)
+    below = model_class(alpha_max * (1 - 1e-3), **kwargs).fit(X, y, sample_weight=sw)
+    assert np.count_nonzero(np.any(below.coef_ != 0, axis=0)) >= 1
+
+
+def test_path_warm_starts_give_the_cold_solutions():
+    X, Y = row_sparse_problem()
+    alphas, coefs, intercepts, gaps = l21_path(X, Y, n_alphas=8, eps=1e-2, tol=1e-10)
+    assert np.all(np.diff(alphas) < 0)
+    assert np.all(coefs[:, :, 0] == 0)
+    for k in (2, 5, 7):
+        cold = L21Regressor(alphas[k], tol=1e-10).fit(X, Y)
+        np.testing.assert_allclose(coefs[:, :, k], cold.coef_, atol=1e-6)
+        np.testing.assert_allclose(intercepts[:, k], cold.intercept_, atol=1e-6)
+    assert np.all(gaps <= 1e-9)
+
+
+def test_path_for_the_logistic_loss_on_task_indexed_data():
+    kwargs, (X, y, _), _ = make_problem("logistic", "indexed")
+    _alphas, coefs, _, _ = l21_path(X, y, loss="logistic", n_alphas=5, **kwargs)
+    assert coefs.shape == (4, 5, 5)
+    support = np.count_nonzero(np.any(coefs != 0, axis=0), axis=0)
+    assert support[0] == 0 and support[-1] > 0
+    assert np.all(np.diff(support) >= 0)
+
+
+# -- cross-validation -----------------------------------------------------------
+
+
+def test_regressor_cv_picks_the_alpha_with_the_lowest_mean_validation_error():
+    X, Y = row_sparse_problem(n=120, p=30)
+    model = L21RegressorCV(n_alphas=15, cv=4).fit(X, Y)
+    assert model.mse_path_.shape == (15, 4)
+    assert model.alpha_ == model.alphas_[np.argmin(model.mse_path_.mean(axis=1))]
+    np.testing.assert_allclose(
+        model.coef_, L21Regressor(model.alpha_).fit(X, Y).coef_, atol=1e-6
+    )
+    # the truth uses 4 features: the chosen model drops most of the 26 others
+    assert np.count_nonzero(np.any(model.coef_ != 0, axis=0)) < 15
+
+
+def test_regressor_cv_fold_losses_match_a_manual_computation():
+    X, Y = row_sparse_problem(n=60, p=8)
+    alphas = [0.5, 0.1, 0.01]
+    folds = list(
+        TaskStratifiedKFold(3, task_column=0).split(np.column_stack([np.zeros(60), X]))
+    )
+    model = L21RegressorCV(alphas=alphas, cv=folds, tol=1e-10).fit(X, Y)
+    for k, alpha in enumerate(sorted(alphas, reverse=True)):
+        for f, (train, test) in enumerate(folds):
+            fitted = L21Regressor(alpha, tol=1e-10).fit(X[train], Y[train])
+            mse = np.mean((Y[test] - fitted.predict(X[test])) ** 2)
+            np.testing.assert_allclose(model.mse_path_[k, f], mse, rtol=1e-6)
+
+
+def test_classifier_cv_on_task_indexed_data_in_parallel():
+    from skmtl.datasets import make_multitask_classification
+
+    X, y = make_multitask_classification(
+        n_tasks=4,
+        n_samples=[30, 40, 50, 60],
+        n_features=10,
+        n_informative=3,
+        random_state=0,
+    )
+    labels = np.where(y == 1, "yes", "no")
+    model = L21ClassifierCV(n_alphas=6, cv=3, n_jobs=2, task_column=0).fit(X, labels)
+    assert model.log_loss_path_.shape == (6, 3)
+    assert model.predict(X).shape == (len(y),)
+    assert list(model.classes_) == ["no", "yes"]
+    serial = L21ClassifierCV(n_alphas=6, cv=3, task_column=0).fit(X, labels)
+    np.testing.assert_allclose(model.log_loss_path_, serial.log_loss_path_)
+
+
+# -- scikit-learn citizenship -----------------------------------------------------
+
+
+def _expected_failures(estimator):
+    if isinstance(estimator, L21RegressorCV | L21ClassifierCV):
+        return {
+            "check_sample_weight_equivalence_on_dense_data": (
+                "cross-validation splits repeated rows differently from weighted "
+                "ones, so the chosen alpha (and the fit) may differ"
+            )
+        }
+    return {}
+
+
+@parametrize_with_checks(
+    [
+        L21Regressor(alpha=0.1),
+        L21Classifier(alpha=0.01),
+        FeatureLearningRegressor(alpha=0.1),
+        FeatureLearningClassifier(alpha=0.01),
+        L21RegressorCV(n_alphas=5, cv=3),
+        L21ClassifierCV(n_alphas=5, cv=3),
+    ],
+    expected_failed_checks=_expected_failures,
+)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def test_grid_search_pipeline_and_pickle_on_task_indexed_frames():
+    from .test_sklearn_compat import scaled_pipeline, school_like_frame
+
+    X, y = school_like_frame()
+    search = GridSearchCV(
+        scaled_pipeline(L21Regressor(task_column="school")),
+        {"l21regressor__alpha": [1e-3, 1e-2, 1e-1]},
+        cv=TaskStratifiedKFold(3, task_column="school", shuffle=True, random_state=0),
+    ).fit(X, y)
+    restored = pickle.loads(pickle.dumps(search.best_estimator_))
+    np.testing.assert_array_equal(restored.predict(X), search.predict(X))
+    model = FeatureLearningRegressor(0.1, task_column="school")
+    assert clone(model).get_params() == model.get_params()
+
+
+def test_errors_and_convergence_warning():
+    X, Y = row_sparse_problem()
+    with pytest.raises(ValueError, match="'alpha' parameter of L21Regressor"):
+        L21Regressor(alpha=-1.0).fit(X, Y)
+    with pytest.raises(ValueError, match="'l2' parameter"):
+        L21Regressor(l2=-0.5).fit(X, Y)
+    with pytest.raises(
+        ValueError, match="'solver' parameter of FeatureLearningRegressor"
+    ):
+        FeatureLearningRegressor(solver="newton").fit(X, Y)
+    with pytest.raises(ValueError, match="loss must be 'squared' or 'logistic'"):
+        l21_alpha_max(X, Y, loss="hinge")
+    with pytest.raises(ValueError, match="alphas must be a non-empty array"):
+        l21_path(X, Y, alphas=[-1.0])
+    with pytest.warns(ConvergenceWarning, match="FISTA stopped after max_iter=3"):
+        L21Regressor(0.01, tol=1e-14, max_iter=3).fit(X, Y)
