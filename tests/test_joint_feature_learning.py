@@ -42,12 +42,15 @@ def row_sparse_problem(n=80, p=12, T=4, seed=0):
 # -- equality with scikit-learn's MultiTaskLasso --------------------------------
 
 
+@pytest.mark.parametrize("solver", ["fista", "cd"])
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("fraction", [0.5, 0.1, 0.01])
-def test_equals_multitask_lasso(fit_intercept, fraction):
-    X, Y = row_sparse_problem()
+def test_equals_multitask_lasso(solver, fit_intercept, fraction):
+    X, Y = row_sparse_problem(p=120)  # past WORKING_SET_MIN: working sets run
     alpha = fraction * l21_alpha_max(X, Y, fit_intercept=fit_intercept)
-    ours = L21Regressor(alpha, fit_intercept=fit_intercept, tol=1e-12).fit(X, Y)
+    ours = L21Regressor(
+        alpha, fit_intercept=fit_intercept, solver=solver, tol=1e-11, max_iter=10**6
+    ).fit(X, Y)
     sklearn = MultiTaskLasso(
         alpha, fit_intercept=fit_intercept, tol=1e-14, max_iter=100_000
     ).fit(X, Y)
@@ -119,11 +122,32 @@ def test_squared_trace_norm_matches_cvxpy(loss, layout, missing, weights):
     assert model.dual_gap_ <= 1e-10 * ours + 1e-14
 
 
-def test_cvxpy_solver_option_agrees():
-    X, Y = row_sparse_problem()
-    fista = L21Regressor(0.2, l2=0.1, tol=1e-10).fit(X, Y)
+def test_solver_options_agree_with_a_ridge_term():
+    X, Y = row_sparse_problem(p=80)
     reference = L21Regressor(0.2, l2=0.1, solver="cvxpy", tol=1e-9).fit(X, Y)
-    np.testing.assert_allclose(fista.coef_, reference.coef_, atol=1e-5)
+    for solver in ["fista", "cd"]:
+        model = L21Regressor(0.2, l2=0.1, solver=solver, tol=1e-10).fit(X, Y)
+        np.testing.assert_allclose(model.coef_, reference.coef_, atol=1e-5)
+
+
+def test_auto_solver_picks_coordinate_descent_only_where_it_applies():
+    from skmtl._task_data import make_task_data
+    from skmtl.datafits import SquaredLoss
+    from skmtl.penalties import L21
+    from skmtl.solvers._dispatch import auto_solver
+
+    X, Y = row_sparse_problem(n=40, p=120)
+    penalty = L21(0.1)
+    assert auto_solver(make_task_data(X, Y), SquaredLoss(), penalty) == "cd"
+    tall = make_task_data(np.tile(X, (20, 1)), np.tile(Y, (20, 1)))
+    assert auto_solver(tall, SquaredLoss(), penalty) == "fista"
+    Y_missing = Y.copy()
+    Y_missing[0, 0] = np.nan
+    assert auto_solver(make_task_data(X, Y_missing), SquaredLoss(), penalty) == "fista"
+    weighted = make_task_data(X, Y, sample_weight=np.arange(1.0, 41.0))
+    assert auto_solver(weighted, SquaredLoss(), penalty) == "fista"
+    with pytest.raises(ValueError, match='solver="cd" needs the shared design'):
+        L21Regressor(0.1, solver="cd").fit(X, Y_missing)
 
 
 def test_no_intercept_matches_cvxpy():

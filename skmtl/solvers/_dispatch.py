@@ -2,6 +2,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._cd import cd, cd_applies
 from ._cvxpy import cvxpy_solve
 from ._fista import fista
 from ._lbfgs import lbfgs
@@ -15,6 +16,9 @@ from ._newton import newton
 # form needs a single step and stays ahead up to 1000 features or more.
 NEWTON_MAX_FEATURES = {"task-indexed": 200, "shared design": 50}
 CLOSED_FORM_MAX_FEATURES = 1000
+# L2,1 on the plain shared design: coordinate descent on working sets beats
+# FISTA on the Gram matrix once features are this many per row.
+CD_MIN_FEATURES_PER_ROW = 0.25
 
 
 class SolverResult(NamedTuple):
@@ -25,7 +29,7 @@ class SolverResult(NamedTuple):
     objective: float
 
 
-def available_solvers(datafit, penalty):
+def available_solvers(data, datafit, penalty):
     """Names of the solvers that apply to ``datafit + penalty``."""
     names = []
     if hasattr(penalty, "solve_newton_system") and hasattr(datafit, "hessian"):
@@ -36,21 +40,27 @@ def available_solvers(datafit, penalty):
         names.append("lbfgs")
     if hasattr(penalty, "prox"):
         names.append("fista")
+    if cd_applies(data, datafit, penalty):
+        names.append("cd")
     names.append("cvxpy")
     return names
 
 
 def auto_solver(data, datafit, penalty):
     """The solver ``solver="auto"`` picks for this problem size and layout."""
-    names = available_solvers(datafit, penalty)
+    names = available_solvers(data, datafit, penalty)
+    p = data.n_features
     layout = "shared design" if data.shared_design else "task-indexed"
-    fits = {
-        "closed_form": data.n_features <= CLOSED_FORM_MAX_FEATURES,
-        "newton": data.n_features <= NEWTON_MAX_FEATURES[layout],
-    }
-    for name in names:
-        if fits.get(name, True) or "lbfgs" not in names:
-            return name
+    if "closed_form" in names and p <= CLOSED_FORM_MAX_FEATURES:
+        return "closed_form"
+    if "newton" in names and not datafit.quadratic and p <= NEWTON_MAX_FEATURES[layout]:
+        return "newton"
+    if "lbfgs" in names:
+        return "lbfgs"
+    if "cd" in names and p >= CD_MIN_FEATURES_PER_ROW * data.n_samples:
+        return "cd"
+    if "fista" in names:
+        return "fista"
     return names[0]
 
 
@@ -82,7 +92,7 @@ def solve(
     -------
     SolverResult
     """
-    names = available_solvers(datafit, penalty)
+    names = available_solvers(data, datafit, penalty)
     if solver == "auto":
         solver = auto_solver(data, datafit, penalty)
     elif solver not in names:
@@ -100,6 +110,7 @@ def solve(
         "newton": newton,
         "lbfgs": lbfgs,
         "fista": fista,
+        "cd": cd,
         "cvxpy": cvxpy_solve,
     }
     return SolverResult(

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._smooth import DataSmooth, GramSmooth
+from ._working_set import run_working_sets
 
 _CHECK_EVERY = 10  # iterations between duality-gap certificates
 WORKING_SET_MIN = 50  # fewer features: solve on all of them at once
@@ -29,7 +30,7 @@ def fista(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
 
 def _run(smooth, penalty, W, b, tol, max_iter):
     if hasattr(penalty, "feature_scores") and W.shape[1] > WORKING_SET_MIN:
-        return run_working_sets(smooth, penalty, W, b, tol, max_iter)
+        return _fista_working_sets(smooth, penalty, W, b, tol, max_iter)
     return run_fista(smooth, penalty, W, b, tol, max_iter)
 
 
@@ -153,44 +154,27 @@ def _anderson(smooth, penalty, history):
     W = combined[: T * p].reshape(T, p)
     b = None if last.b is None else combined[T * p :]
     candidate = smooth.state(W, b)
-    if candidate.value + penalty.value(W) < last.value + penalty.value(last.W):
+    current = last.value + penalty.value(last.W)
+    # A gain within round-off is noise: near the optimum it would trade a
+    # point of smaller gradient for a merely "equal" one.
+    if candidate.value + penalty.value(W) < current - 1e-13 * abs(current):
         return candidate
     return None
 
 
-def run_working_sets(smooth, penalty, W, b, tol, max_iter):
-    """FISTA on growing sets of features, for penalties that act per feature.
+def _fista_working_sets(smooth, penalty, W, b, tol, max_iter):
+    """FISTA as the inner solver of :func:`run_working_sets`."""
 
-    Each round certifies the current point on all features, ranks the
-    features by how much they violate the optimality conditions
-    (``penalty.feature_scores``; features in use come first), and solves the
-    problem restricted to the top ones, to a tolerance tied to the current
-    gap. The set doubles each round, so at worst the last round is the full
-    problem; usually the support is found early and the rounds stay small.
-    """
-    p = W.shape[1]
-    size = max(10, 2 * int(np.count_nonzero(np.any(W != 0, axis=0))))
-    n_iter = 0
-    certified = smooth.certify(penalty, W, smooth.internal_intercept(W, b))
-    while n_iter == 0 or (certified.gap > tol * certified.primal and n_iter < max_iter):
-        scores = penalty.feature_scores(certified.W, certified.grad)
-        scores[np.any(certified.W != 0, axis=0)] = np.inf
-        columns = np.sort(np.argsort(-scores, kind="stable")[:size])
-        inner_tol = max(tol / 2, 0.3 * certified.gap / certified.primal)
-        inner, inner_iter = run_fista(
-            smooth.restrict(columns),
-            penalty,
-            certified.W[:, columns],
-            certified.b,
-            inner_tol,
-            max_iter - n_iter,
+    def certify(W, b):
+        return smooth.certify(penalty, W, smooth.internal_intercept(W, b))
+
+    def solve_restricted(columns, W_cols, b, inner_tol, primal, budget):
+        inner, n_iter = run_fista(
+            smooth.restrict(columns), penalty, W_cols, b, inner_tol, budget
         )
-        n_iter += max(inner_iter, 1)
-        W = np.zeros_like(certified.W)
-        W[:, columns] = inner.W
-        certified = smooth.certify(penalty, W, smooth.internal_intercept(W, inner.b))
-        size = min(2 * size, p)
-    return certified, n_iter
+        return inner.W, inner.b, n_iter
+
+    return run_working_sets(certify, solve_restricted, penalty, W, b, tol, max_iter)
 
 
 def fista_path(data, datafit, penalties, *, fit_intercept, tol, max_iter):
