@@ -19,6 +19,13 @@ from ._smooth import Certificate
 from ._working_set import run_working_sets
 
 
+CD_REQUIREMENTS = (
+    'solver="cd" needs the shared design with every target observed, no sample '
+    "weights (or equal ones), the squared loss and an L2,1 penalty with alpha > 0; "
+    'use solver="fista".'
+)
+
+
 def cd_applies(data, datafit, penalty):
     """Whether the problem is one ``MultiTaskElasticNet`` solves."""
     from ..penalties import L21
@@ -40,11 +47,7 @@ def cd(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     W, b, n_iter, gap, primal
     """
     if not cd_applies(data, datafit, penalty):
-        raise ValueError(
-            'solver="cd" needs the shared design with every target observed, no '
-            "sample weights (or equal ones), the squared loss and alpha > 0; "
-            'use solver="fista".'
-        )
+        raise ValueError(CD_REQUIREMENTS)
     problem = _CenteredProblem(data, fit_intercept)
 
     def solve_restricted(columns, W_cols, b, inner_tol, primal, budget):

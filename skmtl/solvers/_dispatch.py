@@ -2,7 +2,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._cd import cd, cd_applies
+from ._cd import CD_REQUIREMENTS, cd, cd_applies
 from ._cvxpy import cvxpy_solve
 from ._fista import fista
 from ._lbfgs import lbfgs
@@ -95,6 +95,8 @@ def solve(
     names = available_solvers(data, datafit, penalty)
     if solver == "auto":
         solver = auto_solver(data, datafit, penalty)
+    elif solver == "cd" and "cd" not in names:
+        raise ValueError(CD_REQUIREMENTS)
     elif solver not in names:
         raise ValueError(
             f"solver={solver!r} does not apply to {type(datafit).__name__} with "
