@@ -18,7 +18,6 @@ from sklearn.linear_model import MultiTaskElasticNet
 from ._smooth import Certificate
 from ._working_set import run_working_sets
 
-
 CD_REQUIREMENTS = (
     'solver="cd" needs the shared design with every target observed, no sample '
     "weights (or equal ones), the squared loss and an L2,1 penalty with alpha > 0; "
