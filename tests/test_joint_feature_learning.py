@@ -1,6 +1,7 @@
 """L2,1 and squared-trace-norm models against their oracles."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -337,3 +338,36 @@ def test_errors_and_convergence_warning():
         l21_path(X, Y, alphas=[-1.0])
     with pytest.warns(ConvergenceWarning, match="FISTA stopped after max_iter=3"):
         L21Regressor(0.01, tol=1e-14, max_iter=3).fit(X, Y)
+
+
+@pytest.mark.parametrize("model_class", [L21Classifier, FeatureLearningClassifier])
+@pytest.mark.parametrize("layout", ["shared", "indexed"])
+def test_classifier_solvers_agree(model_class, layout):
+    kwargs, (X, y, sw), obs = make_problem(
+        "logistic", layout, missing=True, weights=True
+    )
+    objectives = {}
+    for solver in ["prox_newton", "fista", "cvxpy"]:
+        model = model_class(0.01, solver=solver, tol=1e-9, **kwargs)
+        with warnings.catch_warnings():
+            # cvxpy's interior point solution is optimal to ~1e-9 in objective,
+            # but its duality gap certificate on a non-smooth penalty is looser.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y, sample_weight=sw)
+        value = loss_value(obs, model.coef_, model.intercept_, "logistic")
+        if model_class is L21Classifier:
+            value += l21_value(model.coef_, 0.01)
+        else:
+            value += squared_trace_value(model.coef_, 0.01)
+        objectives[solver] = value
+    best = min(objectives.values())
+    assert all(v <= best * (1 + 1e-7) for v in objectives.values()), objectives
+
+
+def test_cd_path_equals_cold_fits_on_a_wide_problem():
+    X, Y = row_sparse_problem(n=40, p=150)
+    alphas, coefs, _, gaps = l21_path(X, Y, n_alphas=6, eps=0.05, tol=1e-10)
+    for k in (1, 3, 5):
+        cold = L21Regressor(alphas[k], solver="fista", tol=1e-10, max_iter=10**5)
+        np.testing.assert_allclose(coefs[:, :, k], cold.fit(X, Y).coef_, atol=1e-5)
+    assert np.all(gaps <= 1e-8)

@@ -18,7 +18,6 @@ class _FeatureLearningModel(_MultiTaskLinearModel):
     _parameter_constraints = {
         **_MultiTaskLinearModel._parameter_constraints,
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "solver": [StrOptions({"auto", "fista", "cvxpy"})],
     }
 
     def __init__(
@@ -60,12 +59,20 @@ _MODEL_PARAMETERS = """
         feature directions.
 """
 
-_SOLVERS = (
+_REGRESSOR_SOLVERS = (
     '{"auto", "fista", "cvxpy"}',
     '"fista" ("auto"): accelerated proximal gradient with adaptive restart\n'
-    "        (an SVD of ``coef_`` per step) and, for the squared loss, per-task\n"
-    '        sufficient statistics when they are cheaper than the data. "cvxpy":\n'
-    "        the reference solver (slow).",
+    "        (an SVD of ``coef_`` per step) on per-task sufficient statistics when\n"
+    '        they are cheaper than the data. "cvxpy": the reference solver (slow).',
+)
+_CLASSIFIER_SOLVERS = (
+    '{"auto", "prox_newton", "fista", "cvxpy"}',
+    '"prox_newton": proximal Newton steps (weighted least-squares models\n'
+    '        solved by FISTA on their sufficient statistics). "fista":\n'
+    '        accelerated proximal gradient on the data. "auto" picks\n'
+    '        "prox_newton" when the features are fewer than the rows (per task\n'
+    '        for the task-indexed layout), else "fista". "cvxpy": the reference\n'
+    "        solver (slow).",
 )
 
 _DERIVED_ATTRIBUTES = """
@@ -133,6 +140,11 @@ class FeatureLearningRegressor(_MultiTaskRegressorMixin, _FeatureLearningModel):
     8
     """
 
+    _parameter_constraints = {
+        **_FeatureLearningModel._parameter_constraints,
+        "solver": [StrOptions({"auto", "fista", "cvxpy"})],
+    }
+
 
 class FeatureLearningClassifier(_MultiTaskClassifierMixin, _FeatureLearningModel):
     r"""Multi-task logistic regression that learns a few shared feature directions.
@@ -176,16 +188,21 @@ class FeatureLearningClassifier(_MultiTaskClassifierMixin, _FeatureLearningModel
     (3, 2)
     """
 
+    _parameter_constraints = {
+        **_FeatureLearningModel._parameter_constraints,
+        "solver": [StrOptions({"auto", "prox_newton", "fista", "cvxpy"})],
+    }
+
 
 fill_doc(
     FeatureLearningRegressor,
     parameters=_MODEL_PARAMETERS
-    + common_parameters(*_SOLVERS, tol="1e-6", max_iter="10_000"),
+    + common_parameters(*_REGRESSOR_SOLVERS, tol="1e-6", max_iter="10_000"),
     attributes=FITTED_ATTRIBUTES + _DERIVED_ATTRIBUTES,
 )
 fill_doc(
     FeatureLearningClassifier,
     parameters=_MODEL_PARAMETERS
-    + common_parameters(*_SOLVERS, tol="1e-6", max_iter="10_000"),
+    + common_parameters(*_CLASSIFIER_SOLVERS, tol="1e-6", max_iter="10_000"),
     attributes=CLASSES_ATTRIBUTE + FITTED_ATTRIBUTES + _DERIVED_ATTRIBUTES,
 )

@@ -18,7 +18,6 @@ class _L21Model(_MultiTaskLinearModel):
         **_MultiTaskLinearModel._parameter_constraints,
         "alpha": [Interval(Real, 0, None, closed="left")],
         "l2": [Interval(Real, 0, None, closed="left")],
-        "solver": [StrOptions({"auto", "fista", "cd", "cvxpy"})],
     }
 
     def __init__(
@@ -58,16 +57,24 @@ _MODEL_PARAMETERS = """
         net over groups).
 """
 
-_SOLVERS = (
+_REGRESSOR_SOLVERS = (
     '{"auto", "fista", "cd", "cvxpy"}',
     '"fista": accelerated proximal gradient with adaptive restart, working\n'
-    "        sets over features and, for the squared loss, per-task sufficient\n"
-    '        statistics when they are cheaper than the data. "cd": working sets\n'
-    "        around scikit-learn's multi-task coordinate descent; only for the\n"
-    "        squared loss on the shared design with every target observed and\n"
-    '        no sample weights. "auto" picks "cd" there when there are at least\n'
-    '        a quarter as many features as rows, else "fista". "cvxpy": the\n'
-    "        reference solver (slow).",
+    "        sets over features and per-task sufficient statistics when they are\n"
+    '        cheaper than the data. "cd": working sets around scikit-learn\'s\n'
+    "        multi-task coordinate descent; only for the shared design with every\n"
+    '        target observed and no sample weights. "auto" picks "cd" there when\n'
+    '        there are at least a quarter as many features as rows, else "fista".\n'
+    '        "cvxpy": the reference solver (slow).',
+)
+_CLASSIFIER_SOLVERS = (
+    '{"auto", "prox_newton", "fista", "cvxpy"}',
+    '"prox_newton": proximal Newton steps (weighted least-squares models\n'
+    "        solved by FISTA on their sufficient statistics) on working sets.\n"
+    '        "fista": accelerated proximal gradient on the data. "auto" picks\n'
+    '        "prox_newton" when the features are fewer than the rows (per task\n'
+    '        for the task-indexed layout), else "fista". "cvxpy": the reference\n'
+    "        solver (slow).",
 )
 
 
@@ -127,6 +134,11 @@ class L21Regressor(_MultiTaskRegressorMixin, _L21Model):
     array([0, 1, 2])
     """
 
+    _parameter_constraints = {
+        **_L21Model._parameter_constraints,
+        "solver": [StrOptions({"auto", "fista", "cd", "cvxpy"})],
+    }
+
 
 class L21Classifier(_MultiTaskClassifierMixin, _L21Model):
     r"""Multi-task logistic regression that selects features jointly for all tasks.
@@ -174,16 +186,21 @@ class L21Classifier(_MultiTaskClassifierMixin, _L21Model):
     (2, 3)
     """
 
+    _parameter_constraints = {
+        **_L21Model._parameter_constraints,
+        "solver": [StrOptions({"auto", "prox_newton", "fista", "cvxpy"})],
+    }
+
 
 fill_doc(
     L21Regressor,
     parameters=_MODEL_PARAMETERS
-    + common_parameters(*_SOLVERS, tol="1e-6", max_iter="10_000"),
+    + common_parameters(*_REGRESSOR_SOLVERS, tol="1e-6", max_iter="10_000"),
     attributes=FITTED_ATTRIBUTES,
 )
 fill_doc(
     L21Classifier,
     parameters=_MODEL_PARAMETERS
-    + common_parameters(*_SOLVERS, tol="1e-6", max_iter="10_000"),
+    + common_parameters(*_CLASSIFIER_SOLVERS, tol="1e-6", max_iter="10_000"),
     attributes=CLASSES_ATTRIBUTE + FITTED_ATTRIBUTES,
 )

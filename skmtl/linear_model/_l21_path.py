@@ -10,8 +10,7 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from ..model_selection import TaskStratifiedKFold
 from ..penalties import L21
-from ..solvers import refit_intercept
-from ..solvers._fista import fista_path
+from ..solvers import refit_intercept, solve_path
 from ._base import _MultiTaskClassifierMixin, _MultiTaskRegressorMixin
 from ._docs import CLASSES_ATTRIBUTE, FITTED_ATTRIBUTES, fill_doc
 from ._l21 import L21Classifier, L21Regressor, _L21Model
@@ -159,7 +158,7 @@ def l21_path(
     if alphas.size == 0 or np.any(alphas < 0):
         raise ValueError("alphas must be a non-empty array of non-negative values.")
     results = list(
-        fista_path(
+        solve_path(
             data,
             datafit,
             [L21(alpha, l2) for alpha in alphas],
@@ -194,33 +193,6 @@ class _L21CV(_L21Model):
         "cv": ["cv_object"],
         "n_jobs": [Integral, None],
     }
-
-    def __init__(
-        self,
-        *,
-        alphas=None,
-        n_alphas=100,
-        eps=1e-3,
-        l2=0.0,
-        cv=None,
-        fit_intercept=True,
-        task_column=None,
-        unknown_task="error",
-        tol=1e-6,
-        max_iter=10_000,
-        n_jobs=None,
-    ):
-        self.alphas = alphas
-        self.n_alphas = n_alphas
-        self.eps = eps
-        self.l2 = l2
-        self.cv = cv
-        self.fit_intercept = fit_intercept
-        self.task_column = task_column
-        self.unknown_task = unknown_task
-        self.tol = tol
-        self.max_iter = max_iter
-        self.n_jobs = n_jobs
 
     def _single_model(self, alpha):
         model = self._single_class(
@@ -285,7 +257,7 @@ class _L21CV(_L21Model):
         y_test = self._encode_validation_y(model, np.asarray(_take_rows(y, test)))
         sw_test = None if sample_weight is None else sample_weight[test]
         losses = []
-        for W, b, *_ in fista_path(
+        for W, b, *_ in solve_path(
             data,
             datafit,
             penalties,
@@ -365,6 +337,33 @@ class L21RegressorCV(_MultiTaskRegressorMixin, _L21CV):
     _path_name = "mse_path_"
     _is_classifier = False
 
+    def __init__(
+        self,
+        *,
+        alphas=None,
+        n_alphas=100,
+        eps=1e-3,
+        l2=0.0,
+        cv=None,
+        fit_intercept=True,
+        task_column=None,
+        unknown_task="error",
+        tol=1e-6,
+        max_iter=10_000,
+        n_jobs=None,
+    ):
+        self.alphas = alphas
+        self.n_alphas = n_alphas
+        self.eps = eps
+        self.l2 = l2
+        self.cv = cv
+        self.fit_intercept = fit_intercept
+        self.task_column = task_column
+        self.unknown_task = unknown_task
+        self.tol = tol
+        self.max_iter = max_iter
+        self.n_jobs = n_jobs
+
     def _validation_loss(self, y, pred, sample_weight):
         return self._observed_mean((y - pred) ** 2, y, sample_weight)
 
@@ -388,9 +387,9 @@ class L21ClassifierCV(_MultiTaskClassifierMixin, _L21CV):
     alphas : array-like, default=None
         Candidate alphas. None: ``n_alphas`` values from ``l21_alpha_max``
         down to ``eps * alpha_max`` on a log scale.
-    n_alphas : int, default=100
+    n_alphas : int, default=30
         Number of alphas when ``alphas`` is None.
-    eps : float, default=1e-3
+    eps : float, default=1e-2
         ``alpha_min / alpha_max`` when ``alphas`` is None.
     l2 : float, default=0.0
         Ridge strength, fixed.
@@ -429,6 +428,36 @@ class L21ClassifierCV(_MultiTaskClassifierMixin, _L21CV):
     _single_class = L21Classifier
     _path_name = "log_loss_path_"
     _is_classifier = True
+
+    # Fewer alphas and a shorter grid than the regressor: nearly unpenalised
+    # logistic fits are the slow end of a path and seldom chosen (compare
+    # LogisticRegressionCV's 10 values of C).
+    def __init__(
+        self,
+        *,
+        alphas=None,
+        n_alphas=30,
+        eps=1e-2,
+        l2=0.0,
+        cv=None,
+        fit_intercept=True,
+        task_column=None,
+        unknown_task="error",
+        tol=1e-6,
+        max_iter=10_000,
+        n_jobs=None,
+    ):
+        self.alphas = alphas
+        self.n_alphas = n_alphas
+        self.eps = eps
+        self.l2 = l2
+        self.cv = cv
+        self.fit_intercept = fit_intercept
+        self.task_column = task_column
+        self.unknown_task = unknown_task
+        self.tol = tol
+        self.max_iter = max_iter
+        self.n_jobs = n_jobs
 
     @staticmethod
     def _encode_validation_y(model, y):

@@ -6,7 +6,7 @@ Every solver returns a duality-gap certificate.
 """
 
 from ._certificate import duality_gap, objective, refit_intercept
-from ._dispatch import SolverResult, available_solvers, solve
+from ._dispatch import SolverResult, available_solvers, solve, solve_path
 
 __all__ = [
     "SolverResult",
@@ -15,4 +15,5 @@ __all__ = [
     "objective",
     "refit_intercept",
     "solve",
+    "solve_path",
 ]

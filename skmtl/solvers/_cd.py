@@ -48,14 +48,36 @@ def cd(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     if not cd_applies(data, datafit, penalty):
         raise ValueError(CD_REQUIREMENTS)
     problem = _CenteredProblem(data, fit_intercept)
+    certified, n_iter = _run(problem, penalty, W, b, tol, max_iter)
+    _warn(certified, tol, max_iter)
+    return certified.W, certified.b, n_iter, certified.gap, certified.primal
 
+
+def cd_path(data, penalties, *, fit_intercept, tol, max_iter):
+    """:func:`cd` for a sequence of penalties, warm-started, data centred once.
+
+    Yields
+    ------
+    ``(W, b, n_iter, gap, primal)`` per penalty
+    """
+    problem = _CenteredProblem(data, fit_intercept)
+    W = np.zeros((data.n_tasks, data.n_features))
+    b = np.zeros(data.n_tasks)
+    for penalty in penalties:
+        certified, n_iter = _run(problem, penalty, W, b, tol, max_iter)
+        _warn(certified, tol, max_iter)
+        W, b = certified.W, certified.b
+        yield W, b, n_iter, certified.gap, certified.primal
+
+
+def _run(problem, penalty, W, b, tol, max_iter):
     def solve_restricted(columns, W_cols, b, inner_tol, primal, budget):
         W_cols, n_iter = problem.solve_restricted(
             penalty, W_cols, columns, inner_tol, primal, budget
         )
         return W_cols, b, n_iter
 
-    certified, n_iter = run_working_sets(
+    return run_working_sets(
         lambda W, b: problem.certify(penalty, W),
         solve_restricted,
         penalty,
@@ -64,6 +86,9 @@ def cd(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
         tol,
         max_iter,
     )
+
+
+def _warn(certified, tol, max_iter):
     if certified.gap > tol * certified.primal:
         warnings.warn(
             f"Coordinate descent stopped after max_iter={max_iter} epochs with a "
@@ -71,9 +96,8 @@ def cd(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
             f"({certified.gap / certified.primal:.3e} of the objective; "
             f"tol={tol:.1e}). Increase max_iter.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
-    return certified.W, certified.b, n_iter, certified.gap, certified.primal
 
 
 class _CenteredProblem:

@@ -62,13 +62,14 @@ def make_smooth(data, datafit, fit_intercept):
     return DataSmooth(data, datafit, fit_intercept)
 
 
-def run_fista(smooth, penalty, W, b, tol, max_iter):
+def run_fista(smooth, penalty, W, b, tol, max_iter, gap_target=0.0):
     """The FISTA iterations on a smooth-part object; see :mod:`._smooth`.
 
     Backtracking halves the step until the quadratic upper bound holds;
     momentum restarts when the step direction turns against the last move
     (O'Donoghue & Candes 2015). Every few iterations the current point is
-    certified by a duality gap and the run stops at ``gap <= tol * primal``.
+    certified by a duality gap and the run stops at ``gap <= tol * primal``
+    (or at ``gap <= gap_target``, an absolute target for inner solves).
     """
     step = 1.0 / max(smooth.lipschitz(), np.finfo(float).tiny)
     # Start from the exact intercepts of W (the certificate computes them).
@@ -117,7 +118,7 @@ def run_fista(smooth, penalty, W, b, tol, max_iter):
         gW, gb = smooth.gradient(y)
         if n_iter % _CHECK_EVERY == 1 or n_iter == max_iter:
             certified = smooth.certify(penalty, x.W, x.b)
-            if certified.gap <= tol * certified.primal:
+            if certified.gap <= max(tol * certified.primal, gap_target):
                 break
     return certified, n_iter
 

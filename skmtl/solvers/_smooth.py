@@ -136,14 +136,18 @@ class GramSmooth:
     it is stored once and ``H W`` is a single matrix product.
     """
 
-    def __init__(self, data, fit_intercept):
-        c = data.weight / data.sample_weight_sum
+    def __init__(self, data, fit_intercept, weights=None, targets=None):
+        """Statistics of ``data``; ``weights`` (observation array, default
+        ``s_i / S``) and ``targets`` (default ``data.Y``) give any weighted least
+        squares, such as the quadratic model of another loss."""
+        c = data.weight / data.sample_weight_sum if weights is None else weights
+        Y = data.Y if targets is None else targets
         H, self.x_mean, totals = data.weighted_gram(c, center=fit_intercept)
         self.shared = data.shared_design and np.all(c == c[:, :1])
         self.H = H[0] if self.shared else H
         safe = np.maximum(totals, np.finfo(float).tiny)
-        self.y_mean = data.task_sums(c * data.Y) / safe if fit_intercept else 0 * safe
-        Yc = data.Y - data.expand(self.y_mean)
+        self.y_mean = data.task_sums(c * Y) / safe if fit_intercept else 0 * safe
+        Yc = Y - data.expand(self.y_mean)
         self.g, _ = data.adjoint(c * Yc)
         if fit_intercept:  # the correlation with centred features
             self.g -= self.x_mean * data.task_sums(c * Yc)[:, None]
