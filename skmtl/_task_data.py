@@ -64,6 +64,13 @@ class TaskData:
             self._starts = np.flatnonzero(np.r_[True, np.diff(task_index) != 0])
             self._stops = np.r_[self._starts[1:], len(task_index)]
 
+    def cached(self, key, compute):
+        """``compute()``, computed once per TaskData (for derived arrays)."""
+        cache = self.__dict__.setdefault("_cache", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
     @property
     def shared_design(self):
         return self.task_index is None
@@ -84,6 +91,7 @@ class TaskData:
         """The same observations with only the feature ``columns`` of ``X``."""
         restricted = TaskData.__new__(TaskData)
         restricted.__dict__.update(self.__dict__)
+        restricted._cache = dict(self.__dict__.get("_cache", {}))
         restricted.X = np.ascontiguousarray(self.X[:, columns])
         return restricted
 

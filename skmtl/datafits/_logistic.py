@@ -19,7 +19,7 @@ class LogisticLoss:
 
     def scaled_weight(self, data):
         """Per-observation weight of the loss: ``s_i / sum of s over observations``."""
-        return data.weight / data.weight.sum()
+        return data.cached("logistic_weight", lambda: data.weight / data.weight.sum())
 
     def loss(self, data, Z):
         signed = np.where(data.Y > 0, Z, -Z)

@@ -19,7 +19,9 @@ class SquaredLoss:
 
     def scaled_weight(self, data):
         """Per-observation weight of the loss: ``s_i / S``."""
-        return data.weight / data.sample_weight_sum
+        return data.cached(
+            "squared_weight", lambda: data.weight / data.sample_weight_sum
+        )
 
     def loss(self, data, Z):
         """Per-observation loss values (an observation array)."""

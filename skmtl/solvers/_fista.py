@@ -93,7 +93,9 @@ def run_fista(smooth, penalty, W, b, tol, max_iter, gap_target=0.0):
             # Sufficient decrease, tested on the Bregman term itself: testing
             # f(x_new) against f(y) + <g, d> would drown in round-off near the
             # optimum. A move below round-off is always accepted.
-            if smooth.bregman(x_new, y) <= move / (2 * step) or move <= 1e-30 * (
+            bound = move / (2 * step)
+            linear = np.sum(gW * dW) + (0.0 if gb is None else np.sum(gb * db))
+            if smooth.bregman(x_new, y, linear, bound) <= bound or move <= 1e-30 * (
                 1 + np.sum(y.W * y.W)
             ):
                 break

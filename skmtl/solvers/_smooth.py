@@ -31,10 +31,21 @@ class Certificate(NamedTuple):
 
 
 class _State:
-    __slots__ = ("W", "Z", "b", "value")
+    """A point, its linear predictions (or ``H W``) and the loss there.
+
+    ``value`` may be a callable: it is then computed on first use only.
+    """
+
+    __slots__ = ("W", "Z", "_value", "b")
 
     def __init__(self, W, b, Z, value):
-        self.W, self.b, self.Z, self.value = W, b, Z, value
+        self.W, self.b, self.Z, self._value = W, b, Z, value
+
+    @property
+    def value(self):
+        if callable(self._value):
+            self._value = self._value()
+        return self._value
 
 
 class DataSmooth:
@@ -63,7 +74,7 @@ class DataSmooth:
 
     def state(self, W, c):
         Z = self.data.linear(W, self._model_intercept(W, c))
-        return _State(W, c, Z, self.datafit.value(self.data, Z))
+        return _State(W, c, Z, lambda: self.datafit.value(self.data, Z))
 
     def combine(self, new, old, beta):
         Z = new.Z + beta * (new.Z - old.Z)
@@ -71,11 +82,21 @@ class DataSmooth:
             new.W + beta * (new.W - old.W),
             new.b + beta * (new.b - old.b),
             Z,
-            self.datafit.value(self.data, Z),
+            lambda: self.datafit.value(self.data, Z),
         )
 
-    def bregman(self, new, old):
-        """``f(new) - f(old) - <grad f(old), new - old>``, accurately."""
+    def bregman(self, new, old, linear_term, bound):
+        """``f(new) - f(old) - <grad f(old), new - old>``, accurate where it matters.
+
+        ``linear_term`` is the inner product with the gradient. The difference
+        of the two values is exact enough unless it lies near ``bound``, the
+        threshold the caller tests against; only then is it recomputed term
+        by term, free of cancellation.
+        """
+        cheap = new.value - old.value - linear_term
+        slack = 1e-10 * (abs(new.value) + abs(old.value))
+        if abs(cheap - bound) > slack:
+            return cheap
         return self.datafit.bregman(self.data, new.Z, old.Z)
 
     def gradient(self, state):
@@ -177,7 +198,7 @@ class GramSmooth:
     def gradient(self, state):
         return state.Z - self.g, None
 
-    def bregman(self, new, old):
+    def bregman(self, new, old, linear_term=None, bound=None):
         """``(W - W_old) H (W - W_old) / 2``, from the stored products."""
         return float(0.5 * np.sum((new.W - old.W) * (new.Z - old.Z)))
 
