@@ -23,6 +23,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
     "numpydoc",
+    "matplotlib.sphinxext.plot_directive",
 ]
 
 templates_path = ["_templates"]
@@ -35,6 +36,12 @@ autodoc_typehints = "none"
 
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
+
+# Figures of the user guide: ``.. plot::`` runs its code at build time.
+plot_include_source = True
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 100)]
 
 html_theme = "alabaster"
 html_title = f"skmtl {release}"

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-NEEDS_DATA = {"datasets.rst"}
+NEEDS_DATA = {"datasets.rst", "joint_feature_learning.rst"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -33,3 +33,13 @@ def test_feature_names_come_from_the_frame_without_the_task_column():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b"]
     with pytest.raises(ValueError, match="feature_names has 2 names for 3 features"):
         plot_coefficients(model, feature_names=["a", "b"])
+
+
+def test_feature_names_with_an_integer_task_column():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame(rng.normal(size=(40, 3)), columns=["age", "income", "size"])
+    X.insert(0, "store", np.repeat([3, 7], 20))
+    model = MeanRegularizedRegressor(task_column=0).fit(X, rng.normal(size=40))
+    ax = plot_coefficients(model)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["age", "income", "size"]

@@ -371,3 +371,27 @@ def test_cd_path_equals_cold_fits_on_a_wide_problem():
         cold = L21Regressor(alphas[k], solver="fista", tol=1e-10, max_iter=10**5)
         np.testing.assert_allclose(coefs[:, :, k], cold.fit(X, Y).coef_, atol=1e-5)
     assert np.all(gaps <= 1e-8)
+
+
+def test_alpha_zero_is_refused_where_no_certificate_exists():
+    X, Y = row_sparse_problem()
+    with pytest.raises(
+        ValueError, match="alpha=0 with l2=0 leaves the model unpenalised"
+    ):
+        L21Regressor(alpha=0.0).fit(X, Y)
+    ridge = L21Regressor(alpha=0.0, l2=0.5).fit(X, Y)  # plain ridge is fine
+    assert ridge.dual_gap_ <= 1e-6 * 10
+    with pytest.raises(
+        ValueError, match="'alpha' parameter of FeatureLearningRegressor"
+    ):
+        FeatureLearningRegressor(alpha=0.0).fit(X, Y)
+
+
+def test_classifier_cv_on_multilabel_targets_with_missing_labels():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 6))
+    Y = (X[:, :3] + rng.normal(size=(90, 3)) > 0).astype(float)
+    Y[rng.random(Y.shape) < 0.2] = np.nan
+    model = L21ClassifierCV(n_alphas=4, cv=3).fit(X, Y)
+    assert model.log_loss_path_.shape == (4, 3)
+    assert np.all(np.isfinite(model.log_loss_path_))

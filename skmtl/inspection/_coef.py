@@ -69,7 +69,11 @@ def _feature_names(estimator, n_features):
     names = getattr(estimator, "feature_names_in_", None)
     task_column = getattr(estimator, "task_column", None)
     if names is not None:
-        names = [n for n in names if n != task_column]
+        names = list(names)
+        if isinstance(task_column, str) and task_column in names:
+            names.remove(task_column)
+        elif task_column is not None and not isinstance(task_column, str):
+            del names[task_column]  # an int position, as in fit
         if len(names) == n_features:
             return names
     return [f"x{j}" for j in range(n_features)]

@@ -17,7 +17,7 @@ from ._docs import CLASSES_ATTRIBUTE, FITTED_ATTRIBUTES, common_parameters, fill
 class _FeatureLearningModel(_MultiTaskLinearModel):
     _parameter_constraints = {
         **_MultiTaskLinearModel._parameter_constraints,
-        "alpha": [Interval(Real, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -55,7 +55,7 @@ class _FeatureLearningModel(_MultiTaskLinearModel):
 
 _MODEL_PARAMETERS = """
     alpha : float, default=1.0
-        Strength of the squared trace norm, >= 0. Larger values share fewer
+        Strength of the squared trace norm, > 0. Larger values share fewer
         feature directions.
 """
 

@@ -44,13 +44,19 @@ class _L21Model(_MultiTaskLinearModel):
         self.warm_start = warm_start
 
     def _penalty(self):
+        if self.alpha == 0 and self.l2 == 0:
+            raise ValueError(
+                "alpha=0 with l2=0 leaves the model unpenalised, which has no "
+                "duality-gap certificate and may have no unique solution; give "
+                "alpha or l2 a positive value."
+            )
         return L21(self.alpha, self.l2)
 
 
 _MODEL_PARAMETERS = """
     alpha : float, default=1.0
-        Strength of the L2,1 norm, >= 0. From ``l21_alpha_max(X, y)`` on, all
-        coefficients are zero.
+        Strength of the L2,1 norm, >= 0 (> 0 unless ``l2 > 0``). From
+        ``l21_alpha_max(X, y)`` on, all coefficients are zero.
 
     l2 : float, default=0.0
         Strength of the ridge term ``(l2 / 2) ||W||_F^2``, >= 0 (an elastic

@@ -143,9 +143,9 @@ def solve_path(
 ):
     """Solve for a sequence of penalties, each warm-started from the previous.
 
-    Uses the solver ``"auto"`` picks for the first penalty, except that
-    FISTA replaces proximal Newton; FISTA and coordinate descent also build
-    their data statistics once for the whole path.
+    Uses the solver ``"auto"`` picks for the first penalty; FISTA and
+    coordinate descent also build their data statistics once for the whole
+    path.
 
     Yields
     ------
@@ -153,9 +153,7 @@ def solve_path(
     """
     solver = auto_solver(data, datafit, penalties[0])
     options = {"fit_intercept": fit_intercept, "tol": tol, "max_iter": max_iter}
-    # Along a warm-started path FISTA beats proximal Newton, whose inner solves
-    # must then be tight from the first step (7x on the emotions data).
-    if solver == "fista" or solver == "prox_newton":
+    if solver == "fista":
         results = fista_path(data, datafit, penalties, **options)
     elif solver == "cd":
         results = cd_path(data, penalties, **options)
