@@ -210,8 +210,9 @@ class _L21CV(_L21Model):
         if self.task_column is None:
             # Stratify a 1-D class target; a 2-D target (multi-label, maybe
             # with NaN for missing labels) gets plain KFold.
-            stratify = self._is_classifier and np.ndim(y) == 1
-            return check_cv(self.cv, np.asarray(y), classifier=stratify)
+            y = np.asarray(y)
+            stratify = self._is_classifier and y.ndim == 1
+            return check_cv(self.cv, y, classifier=stratify)
         if self.cv is None or isinstance(self.cv, Integral):
             return TaskStratifiedKFold(
                 5 if self.cv is None else self.cv,
