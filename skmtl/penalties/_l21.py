@@ -26,10 +26,48 @@ class L21(BasePenalty):
     def __init__(self, alpha, l2=0.0):
         self.alpha = alpha
         self.l2 = l2
+        # Per-feature multipliers of alpha and l2 (scalars: unweighted); set
+        # by :meth:`rescaled` only.
+        self._alpha_scale = 1.0
+        self._l2_scale = 1.0
+
+    def rescaled(self, scale):
+        r"""The same penalty in the variables ``V = W / scale`` (per feature).
+
+        :math:`\Omega(V \operatorname{diag}(d))`: the group of feature
+        :math:`j` weighs :math:`\alpha d_j \|V_{:, j}\|` and
+        :math:`\ell_2 d_j^2 \|V_{:, j}\|^2 / 2`. Solvers use it to
+        precondition proximal gradient by a feature scaling, which keeps the
+        prox in closed form.
+        """
+        scale = np.asarray(scale, dtype=float)
+        out = L21(self.alpha, self.l2)
+        out._alpha_scale = self._alpha_scale * scale
+        out._l2_scale = self._l2_scale * scale**2
+        return out
+
+    def restrict(self, columns):
+        """The penalty of the features ``columns`` only (working sets)."""
+        if np.ndim(self._alpha_scale) == 0:
+            return self
+        out = L21(self.alpha, self.l2)
+        out._alpha_scale = self._alpha_scale[columns]
+        out._l2_scale = self._l2_scale[columns]
+        return out
+
+    @property
+    def _alphas(self):
+        return self.alpha * self._alpha_scale
+
+    @property
+    def _l2s(self):
+        return self.l2 * self._l2_scale
 
     def value(self, W):
         norms = np.sqrt(np.einsum("tj,tj->j", W, W))
-        return float(self.alpha * norms.sum() + 0.5 * self.l2 * (norms @ norms))
+        return float(
+            np.sum(self._alphas * norms) + 0.5 * np.sum(self._l2s * norms * norms)
+        )
 
     def prox(self, W, step):
         """Group soft-thresholding of the columns, then ridge shrinkage.
@@ -39,12 +77,12 @@ class L21(BasePenalty):
         from the same gradient by another sum, gives exact zeros.
         """
         norms = np.sqrt(np.einsum("tj,tj->j", W, W))
-        threshold = step * self.alpha
+        threshold = step * self._alphas
         with np.errstate(divide="ignore", invalid="ignore"):
             shrink = np.where(
                 norms > threshold * (1 + 1e-12), 1.0 - threshold / norms, 0.0
             )
-        return W * (shrink / (1.0 + step * self.l2))
+        return W * (shrink / (1.0 + step * self._l2s))
 
     def conjugate(self, V):
         r"""Fenchel conjugate.
@@ -54,14 +92,19 @@ class L21(BasePenalty):
         :math:`\max_j \|v_j\| \le \alpha`.
         """
         norms = np.sqrt(np.einsum("tj,tj->j", V, V))
-        excess = np.maximum(norms - self.alpha, 0.0)
+        alphas = self._alphas
+        excess = np.maximum(norms - alphas, 0.0)
         if self.l2 > 0:
-            return float(excess @ excess) / (2 * self.l2)
-        return 0.0 if np.all(excess <= 1e-12 * (1 + self.alpha)) else np.inf
+            return float(np.sum(excess * excess / (2 * self._l2s)))
+        return 0.0 if np.all(excess <= 1e-12 * (1 + alphas)) else np.inf
 
     def dual_norm(self, V):
-        """Largest column norm: the norm dual to the L2,1 norm."""
-        return float(np.sqrt(np.einsum("tj,tj->j", V, V)).max(initial=0.0))
+        """Largest column norm: the norm dual to the L2,1 norm.
+
+        Rescaled penalties weigh the column norms by ``1 / scale``.
+        """
+        norms = np.sqrt(np.einsum("tj,tj->j", V, V)) / self._alpha_scale
+        return float(np.max(norms, initial=0.0))
 
     def dual_scale(self, V):
         if self.l2 > 0:
@@ -78,9 +121,10 @@ class L21(BasePenalty):
         """
         norms = np.sqrt(np.einsum("tj,tj->j", W, W))
         active = norms > 0
-        residual = G + self.l2 * W
-        residual[:, active] += self.alpha * W[:, active] / norms[active]
-        inactive = np.maximum(np.sqrt(np.einsum("tj,tj->j", G, G)) - self.alpha, 0)
+        alphas = np.broadcast_to(self._alphas, norms.shape)
+        residual = G + self._l2s * W
+        residual[:, active] += alphas[active] * W[:, active] / norms[active]
+        inactive = np.maximum(np.sqrt(np.einsum("tj,tj->j", G, G)) - alphas, 0)
         return np.where(
             active, np.sqrt(np.einsum("tj,tj->j", residual, residual)), inactive
         )
@@ -88,6 +132,7 @@ class L21(BasePenalty):
     def as_cvxpy(self, W):
         import cvxpy as cp
 
-        return self.alpha * cp.sum(
-            cp.norm(W, 2, axis=0)
-        ) + 0.5 * self.l2 * cp.sum_squares(W)
+        norms = cp.norm(W, 2, axis=0)
+        return cp.sum(cp.multiply(self._alphas, norms)) + 0.5 * cp.sum(
+            cp.multiply(self._l2s, cp.square(norms))
+        )

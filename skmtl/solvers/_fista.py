@@ -29,9 +29,44 @@ def fista(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
 
 
 def _run(smooth, penalty, W, b, tol, max_iter):
+    scale = _feature_scale(smooth, penalty)
+    if scale is not None:
+        # Solve in V = W / scale, where every feature has unit curvature on
+        # average over the tasks: the objective, hence the duality gap, is
+        # the same; unscaled features (School's raw columns, say) need ~50x
+        # fewer iterations.
+        certified, n_iter = _run_unscaled(
+            smooth.rescaled(scale), penalty.rescaled(scale), W / scale, b, tol, max_iter
+        )
+        return certified._replace(
+            W=certified.W * scale, grad=certified.grad / scale
+        ), n_iter
+    return _run_unscaled(smooth, penalty, W, b, tol, max_iter)
+
+
+def _run_unscaled(smooth, penalty, W, b, tol, max_iter):
     if hasattr(penalty, "feature_scores") and W.shape[1] > WORKING_SET_MIN:
         return _fista_working_sets(smooth, penalty, W, b, tol, max_iter)
     return run_fista(smooth, penalty, W, b, tol, max_iter)
+
+
+def _feature_scale(smooth, penalty):
+    """Feature scaling that equalises the curvature, when both parts allow it.
+
+    ``1 / sqrt(c_j)``, ``c_j`` the root mean square of ``H_t[j, j]`` over the
+    tasks, for the squared loss on sufficient
+    statistics and a penalty that stays separable by feature under scaling
+    (L2,1); None otherwise. Features with no curvature keep scale 1.
+    """
+    if not (hasattr(smooth, "rescaled") and hasattr(penalty, "rescaled")):
+        return None
+    curvature = smooth.feature_curvature()
+    scale = np.ones_like(curvature)
+    positive = curvature > 0
+    if not np.any(positive):
+        return None
+    scale[positive] = 1.0 / np.sqrt(curvature[positive])
+    return scale
 
 
 def _warn_if_not_converged(certified, tol, max_iter, stacklevel):
@@ -172,8 +207,11 @@ def _fista_working_sets(smooth, penalty, W, b, tol, max_iter):
         return smooth.certify(penalty, W, smooth.internal_intercept(W, b))
 
     def solve_restricted(columns, W_cols, b, inner_tol, primal, budget):
+        restricted = (
+            penalty.restrict(columns) if hasattr(penalty, "restrict") else penalty
+        )
         inner, n_iter = run_fista(
-            smooth.restrict(columns), penalty, W_cols, b, inner_tol, budget
+            smooth.restrict(columns), restricted, W_cols, b, inner_tol, budget
         )
         return inner.W, inner.b, n_iter
 

@@ -241,6 +241,29 @@ class GramSmooth:
         dual = s * u - 0.5 * s * s * q - penalty.conjugate(-s * GW)
         return Certificate(W, self.intercept(W), primal, primal - dual, GW)
 
+    def feature_curvature(self):
+        """Root mean square over the tasks of the diagonal of the ``H_t``.
+
+        (Of the mean, the median, the maximum and the root mean square, the
+        last needed the fewest FISTA iterations on School, raw and
+        standardised.)
+        """
+        H = self.H[None] if self.shared else self.H
+        diagonals = np.einsum("tjj->tj", H)
+        return np.sqrt(np.mean(diagonals**2, axis=0))
+
+    def rescaled(self, scale):
+        """The statistics of the features multiplied by ``scale``.
+
+        A solution ``V`` of the rescaled problem gives ``W = V * scale``.
+        """
+        out = GramSmooth.__new__(GramSmooth)
+        out.__dict__.update(self.__dict__)
+        out.H = self.H * scale[:, None] * scale
+        out.g = self.g * scale
+        out.x_mean = self.x_mean * scale
+        return out
+
     def restrict(self, columns):
         """The same statistics for the features ``columns`` only."""
         restricted = GramSmooth.__new__(GramSmooth)
