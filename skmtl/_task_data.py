@@ -182,7 +182,12 @@ class TaskData:
             if center:
                 means[t] = d @ Xt / max(totals[t], np.finfo(float).tiny)
                 Xt = Xt - means[t]
-            gram[t] = Xt.T @ (d[:, None] * Xt)
+            if d.size and np.all(d == d[0]):
+                # Equal weights: Xt'Xt is a symmetric rank-k update (half the
+                # flops of a general product; it dominates tall problems).
+                gram[t] = d[0] * (Xt.T @ Xt)
+            else:
+                gram[t] = Xt.T @ (d[:, None] * Xt)
         if len(rows) == 1 and T > 1:
             gram[1:] = gram[0]
             means[1:] = means[0]
