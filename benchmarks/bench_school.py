@@ -1,4 +1,4 @@
-"""School data: explained variance of mean-regularized MTL with honest inner CV.
+"""School data: explained variance of the multi-task models with honest inner CV.
 
 For each of the 10 standard 75/25 splits of the School data and each model
 
@@ -6,6 +6,8 @@ For each of the 10 standard 75/25 splits of the School data and each model
 * pooled ridge                (``coupling=inf``: one weight vector, per-task
   intercepts; ``alpha`` tuned),
 * mean-regularized MTL        (``alpha`` and ``coupling`` tuned),
+* ``L21Regressor``            (joint feature selection; ``alpha`` tuned),
+* ``FeatureLearningRegressor`` (squared trace norm; ``alpha`` tuned),
 
 the hyperparameters are chosen by ``GridSearchCV`` on the training rows only
 (5-fold ``TaskStratifiedKFold`` on the school column, explained-variance
@@ -30,16 +32,18 @@ Run from the repository root::
 import argparse
 import json
 import time
+import warnings
 
 import numpy as np
 from sklearn.compose import ColumnTransformer
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import explained_variance_score
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from benchmarks._common import data_home, markdown_table
-from skmtl import MeanRegularizedRegressor
+from skmtl import FeatureLearningRegressor, L21Regressor, MeanRegularizedRegressor
 from skmtl.datasets import load_school
 from skmtl.model_selection import TaskStratifiedKFold
 
@@ -52,12 +56,27 @@ RIDGE_ALPHAS = np.logspace(-8, 0, 17)
 # the pull toward the mean, alpha * (1 + coupling), on half decades.
 MR_ALPHAS = np.logspace(-8, -2, 4)
 MR_PULLS = np.logspace(-4, 2, 13)
+# Joint feature learning: alpha on half decades around the inner-CV optima of
+# both variants (split 1-2 with 9-11 point grids: L21 raw ~1e-2, standardised
+# ~3e-2 to 1e-1; feature learning raw ~1e-4, standardised ~3e-4 to 1e-3). The
+# grids are kept short (every model runs on 10 splits x 2 scalings x 5
+# folds); the edge check flags a choice on an edge.
+L21_ALPHAS = np.logspace(-2.5, -0.5, 5)
+FL_ALPHAS = np.logspace(-4.5, -2.5, 5)
 
-MODELS = ("independent", "pooled", "mean_regularized")
+MODELS = ("independent", "pooled", "mean_regularized", "l21", "feature_learning")
 MODEL_TITLES = {
     "independent": "independent ridge (coupling=0)",
     "pooled": "pooled ridge (coupling=inf)",
     "mean_regularized": "MeanRegularizedRegressor",
+    "l21": "L21Regressor",
+    "feature_learning": "FeatureLearningRegressor",
+}
+# Models tuned over alpha alone, and their grids.
+ALPHA_ONLY = {"l21": L21_ALPHAS, "feature_learning": FL_ALPHAS}
+ESTIMATORS = {
+    "l21": L21Regressor,
+    "feature_learning": FeatureLearningRegressor,
 }
 # Measured elsewhere with scikit-learn on these splits, lambda picked on the
 # test rows (optimistic), and the published kernel methods.
@@ -65,17 +84,20 @@ REFERENCE = {
     "independent": "35.1% (λ on test)",
     "pooled": "34.3% (λ on test)",
     "mean_regularized": "38.1% (λ on test); kernels 34.4%, 37.1%",
+    "l21": "",
+    "feature_learning": "",
 }
 GOAL = 0.38
 
 
-def make_estimator(feature_names, scale):
-    """``MeanRegularizedRegressor`` in a Pipeline, optionally scaling the features.
+def make_estimator(feature_names, scale, model="mean_regularized"):
+    """The model's estimator in a Pipeline, optionally scaling the features.
 
+    The ridge and mean-regularized models are ``MeanRegularizedRegressor``.
     The scaler never touches the task column: a ColumnTransformer with pandas
     output scales the named feature columns and passes ``school`` through.
     """
-    model = MeanRegularizedRegressor(task_column=TASK_COLUMN)
+    model = ESTIMATORS.get(model, MeanRegularizedRegressor)(task_column=TASK_COLUMN)
     if not scale:
         return Pipeline([("model", model)])
     scaler = ColumnTransformer(
@@ -89,9 +111,12 @@ def make_estimator(feature_names, scale):
 def grid_points(model):
     """The grid as a list of (alpha, coupling, alpha index, pull index) points.
 
-    For ridge models the pull index is None. Points are in the order of
+    For ridge models the pull index is None; for the models tuned over alpha
+    alone the coupling is None too. Points are in the order of
     ``GridSearchCV``'s ``cv_results_``.
     """
+    if model in ALPHA_ONLY:
+        return [(a, None, i, None) for i, a in enumerate(ALPHA_ONLY[model])]
     if model == "independent":
         return [(a, 0.0, i, None) for i, a in enumerate(RIDGE_ALPHAS)]
     if model == "pooled":
@@ -105,6 +130,8 @@ def grid_points(model):
 
 
 def _as_param_grid(points):
+    if points[0][1] is None:
+        return {"model__alpha": [alpha for alpha, _, _, _ in points]}
     return [
         {"model__alpha": [alpha], "model__coupling": [coupling]}
         for alpha, coupling, _, _ in points
@@ -119,7 +146,9 @@ def _edge_check(model, point, search, estimator, X, y, cv):
     toward the mean fixed).
     """
     alpha, coupling, i, j = point
-    alphas = MR_ALPHAS if model == "mean_regularized" else RIDGE_ALPHAS
+    alphas = ALPHA_ONLY.get(
+        model, MR_ALPHAS if model == "mean_regularized" else RIDGE_ALPHAS
+    )
     notes = []
     if i == len(alphas) - 1:
         notes.append("alpha at upper edge")
@@ -132,9 +161,9 @@ def _edge_check(model, point, search, estimator, X, y, cv):
             if model != "mean_regularized"
             else alpha * (1 + coupling) / beyond - 1
         )
-        probe = estimator.set_params(
-            model__alpha=beyond, model__coupling=coupling_beyond
-        )
+        probe = estimator.set_params(model__alpha=beyond)
+        if coupling is not None:
+            probe.set_params(model__coupling=coupling_beyond)
         score = cross_val_score(probe, X, y, cv=cv, scoring=SCORING).mean()
         delta = score - search.best_score_
         kind = "plateau" if delta < 1e-4 else "EDGE"
@@ -151,11 +180,14 @@ def run_split(school, split_index, model, cv):
     points = grid_points(model)
     variants = {}
     for scale in (False, True):
-        estimator = make_estimator(school.feature_names, scale)
+        estimator = make_estimator(school.feature_names, scale, model)
         search = GridSearchCV(estimator, _as_param_grid(points), cv=cv, scoring=SCORING)
         start = time.perf_counter()
-        search.fit(X_train, y_train)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            search.fit(X_train, y_train)
         elapsed = time.perf_counter() - start
+        not_converged = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
         point = points[search.best_index_]
         variants[scale] = {
             "search": search,
@@ -164,6 +196,7 @@ def run_split(school, split_index, model, cv):
             "test": float(explained_variance_score(y_test, search.predict(X_test))),
             "seconds": elapsed,
             "n_candidates": len(points),
+            "not_converged": not_converged,
         }
     scale = variants[True]["inner"] > variants[False]["inner"]
     chosen = variants[scale]
@@ -172,7 +205,7 @@ def run_split(school, split_index, model, cv):
         model,
         chosen["point"],
         chosen["search"],
-        make_estimator(school.feature_names, scale),
+        make_estimator(school.feature_names, scale, model),
         X_train,
         y_train,
         cv,
@@ -182,17 +215,26 @@ def run_split(school, split_index, model, cv):
         "model": model,
         "scaled": bool(scale),
         "alpha": float(alpha),
-        "coupling": float(coupling),
-        "pull": float(alpha * (1 + coupling)) if np.isfinite(coupling) else None,
+        "coupling": None if coupling is None else float(coupling),
+        "pull": float(alpha * (1 + coupling))
+        if coupling is not None and np.isfinite(coupling)
+        else None,
         "inner": chosen["inner"],
         "test": chosen["test"],
         "edge": edge,
+        "alpha_raw": float(variants[False]["point"][0]),
+        "alpha_scaled": float(variants[True]["point"][0]),
         "inner_raw": variants[False]["inner"],
         "inner_scaled": variants[True]["inner"],
         "test_raw": variants[False]["test"],
         "test_scaled": variants[True]["test"],
         "seconds": variants[False]["seconds"] + variants[True]["seconds"],
         "n_candidates": 2 * len(points),
+        # Fits (of the 5 x candidates + 1 refit per variant) that stopped at
+        # max_iter with a ConvergenceWarning.
+        "fits_per_variant": 5 * len(points) + 1,
+        "not_converged_raw": variants[False]["not_converged"],
+        "not_converged_scaled": variants[True]["not_converged"],
     }
 
 
@@ -242,9 +284,16 @@ def run(splits=None, models=MODELS, verbose=True):
                 print(
                     f"split {row['split']:2d} {model:17s} "
                     f"scaled={row['scaled']!s:5s} alpha={row['alpha']:.1e} "
-                    f"coupling={row['coupling']:.3g} inner={row['inner']:.4f} "
-                    f"test={row['test']:.4f} ({row['seconds']:.1f} s) "
-                    f"[{row['edge']}]",
+                    f"coupling={_fmt_coupling(row['coupling'])} "
+                    f"inner={row['inner']:.4f} (raw {row['inner_raw']:.4f}, "
+                    f"std {row['inner_scaled']:.4f}) test={row['test']:.4f} "
+                    f"({row['seconds']:.1f} s) [{row['edge']}]"
+                    + (
+                        f" not converged: raw {row['not_converged_raw']}, "
+                        f"std {row['not_converged_scaled']}"
+                        if row["not_converged_raw"] or row["not_converged_scaled"]
+                        else ""
+                    ),
                     flush=True,
                 )
     naive = None
@@ -260,8 +309,47 @@ def run(splits=None, models=MODELS, verbose=True):
             "ridge_alphas": RIDGE_ALPHAS.tolist(),
             "mr_alphas": MR_ALPHAS.tolist(),
             "mr_pulls": MR_PULLS.tolist(),
+            "l21_alphas": L21_ALPHAS.tolist(),
+            "fl_alphas": FL_ALPHAS.tolist(),
         },
     }
+
+
+def _joint_summary(rows):
+    """Paired differences and convergence counts of the joint models."""
+    out = []
+    by_split = {(r["split"], r["model"]): r for r in rows}
+    splits = sorted({r["split"] for r in rows})
+    for model in ALPHA_ONLY:
+        rs = [r for r in rows if r["model"] == model]
+        if not rs:
+            continue
+        if not out:
+            out.append("")
+        line = f"- {MODEL_TITLES[model]}:"
+        diffs = [
+            by_split[(k, model)]["test"] - by_split[(k, "mean_regularized")]["test"]
+            for k in splits
+            if (k, model) in by_split and (k, "mean_regularized") in by_split
+        ]
+        if diffs:
+            line += (
+                f" minus mean-regularized = {100 * np.mean(diffs):+.2f} points on "
+                f"average (min {100 * min(diffs):+.2f}, max "
+                f"{100 * max(diffs):+.2f}), better on "
+                f"{sum(d > 0 for d in diffs)}/{len(diffs)} splits;"
+            )
+        total = sum(r["fits_per_variant"] for r in rs)
+        raw = sum(r["not_converged_raw"] for r in rs)
+        std = sum(r["not_converged_scaled"] for r in rs)
+        line += (
+            f" inner-CV fits stopped at `max_iter` (ConvergenceWarning): {raw} of "
+            f"{total} on raw features, {std} of {total} on standardised ones; "
+            f"grid search time {sum(r['seconds'] for r in rs):.0f} s over "
+            f"{len(rs)} splits."
+        )
+        out.append(line)
+    return out
 
 
 def _mean_sd(values):
@@ -271,6 +359,8 @@ def _mean_sd(values):
 
 
 def _fmt_coupling(c):
+    if c is None:
+        return ""
     if c == 0:
         return "0"
     if np.isinf(c):
@@ -295,6 +385,24 @@ def chosen_hyperparameters(results):
         if any(r["model"] == "independent" for r in results["rows"])
         else None,
     }
+
+
+def chosen_alphas(results):
+    """Median alpha the inner CV chose per joint model and scaling.
+
+    Maps ``(model, scaled)`` to the median over the splits of the best alpha
+    of that variant (whichever variant was kept), and ``model`` to whether
+    the standardised variant was kept on most splits.
+    """
+    out = {}
+    for model in ALPHA_ONLY:
+        rows = [r for r in results["rows"] if r["model"] == model]
+        if not rows:
+            continue
+        out[(model, True)] = float(np.median([r["alpha_scaled"] for r in rows]))
+        out[(model, False)] = float(np.median([r["alpha_raw"] for r in rows]))
+        out[model] = sum(r["scaled"] for r in rows) * 2 >= len(rows)
+    return out
 
 
 def report(results):
@@ -325,7 +433,7 @@ def report(results):
                 f"{sum(r['scaled'] for r in rs)}/{len(rs)}",
                 f"{np.mean([r['inner_raw'] for r in rs]):.4f} / "
                 f"{np.mean([r['inner_scaled'] for r in rs]):.4f}",
-                REFERENCE[m],
+                REFERENCE[m] or "—",
             ]
         )
     out.append(
@@ -366,6 +474,7 @@ def report(results):
                     f"{100 * min(diffs):+.2f}, max {100 * max(diffs):+.2f}), "
                     f"better on {sum(d > 0 for d in diffs)}/{len(diffs)} splits."
                 )
+    out += _joint_summary(rows)
     edges = [r for r in rows if "EDGE" in r["edge"] or "upper" in r["edge"]]
     pulls = [r for r in rows if "pull at" in r["edge"]]
     out += [
@@ -385,7 +494,10 @@ def report(results):
         "Grids: ridge models `alpha = logspace(-8, 0, 17)`; mean-regularized "
         "`alpha = logspace(-8, -2, 4)` x pull toward the mean "
         "`alpha * (1 + coupling) = logspace(-4, 2, 13)` (points with coupling > 0), "
-        "i.e. `coupling = pull / alpha - 1`.",
+        "i.e. `coupling = pull / alpha - 1`; `L21Regressor` `alpha = "
+        "logspace(-2.5, -0.5, 5)`; `FeatureLearningRegressor` `alpha = "
+        "logspace(-4.5, -2.5, 5)` (half decades around the inner-CV optima of "
+        "both variants; the edge check above flags a choice on an edge).",
     ]
     naive = results.get("naive_grid")
     if naive:
@@ -432,6 +544,7 @@ def report(results):
                 f"{r['inner']:.4f}",
                 f"{r['test']:.4f}",
                 r["edge"],
+                f"{r.get('not_converged_raw', 0)} / {r.get('not_converged_scaled', 0)}",
             ]
         )
     out.append(
@@ -446,6 +559,7 @@ def report(results):
                 "inner EV",
                 "test EV",
                 "grid edge",
+                "fits not converged raw / std",
             ],
             per_split,
         )

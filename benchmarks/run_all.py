@@ -1,12 +1,14 @@
-"""Run the three benchmarks of the mean-regularized MTL issue and write RESULTS.md.
+"""Run all benchmarks (issues [1/4] and [2/4]) and write RESULTS.md.
 
 Run from the repository root::
 
-    SKMTL_DATA_HOME=/path/to/shared/data python -m benchmarks.run_all
+    OPENBLAS_NUM_THREADS=1 SKMTL_DATA_HOME=/path/to/shared/data \
+        python -m benchmarks.run_all
 
-``bench_school`` runs first; ``bench_speed`` then times the regressor at the
-median hyperparameters it chose. The raw numbers are also written as JSON next
-to RESULTS.md (``--json``).
+``bench_school`` runs first; ``bench_speed`` then times the mean-regularized
+regressor, and ``bench_joint_speed`` the L2,1 and feature learning models, at
+the median hyperparameters it chose. The raw numbers can also be written as
+JSON (``--json``).
 """
 
 import argparse
@@ -16,7 +18,14 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import bench_school, bench_solvers, bench_speed
+from benchmarks import (
+    bench_joint_speed,
+    bench_l21,
+    bench_logistic_path,
+    bench_school,
+    bench_solvers,
+    bench_speed,
+)
 from benchmarks._common import data_home, load_average, machine_info, markdown_table
 
 HERE = Path(__file__).resolve().parent
@@ -46,6 +55,17 @@ def main():
     speed = bench_speed.run(**speed_args)
     print("== bench_solvers", flush=True)
     solvers = bench_solvers.run()
+    print("== bench_l21", flush=True)
+    l21 = bench_l21.run()
+    alphas = bench_school.chosen_alphas(school)
+    joint_args = {
+        "alphas": {k: v for k, v in alphas.items() if isinstance(k, tuple)},
+        "fl_cvxpy_scaled": alphas.get("feature_learning", True),
+    }
+    print("== bench_joint_speed", joint_args, flush=True)
+    joint = bench_joint_speed.run(**joint_args)
+    print("== bench_logistic_path", flush=True)
+    logistic_path = bench_logistic_path.run()
     total = time.perf_counter() - start
 
     threads = os.environ.get("OPENBLAS_NUM_THREADS")
@@ -61,7 +81,8 @@ def main():
         ("total wall time", f"{total:.0f} s ({total / 60:.1f} min)"),
     ]
     text = [
-        "# skmtl benchmarks: mean-regularized MTL (issue [1/4])",
+        "# skmtl benchmarks: mean-regularized MTL (issue [1/4]) and joint "
+        "feature learning (issue [2/4])",
         "",
         "Written by `benchmarks/run_all.py` from one run; do not edit by hand. "
         "The machine is shared: the load average shows how busy it was.",
@@ -74,12 +95,34 @@ def main():
         "",
         bench_solvers.report(solvers),
         "",
+        bench_l21.report(l21),
+        "",
+        bench_joint_speed.report(joint),
+        "",
+        bench_logistic_path.report(logistic_path),
+        "",
     ]
     Path(args.output).write_text("\n".join(text))
     print(f"wrote {args.output} ({total:.0f} s)")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"school": school, "speed": speed, "solvers": solvers}, f)
+            json.dump(
+                {
+                    "school": school,
+                    "speed": speed,
+                    "solvers": solvers,
+                    "l21": l21,
+                    "logistic_path": logistic_path,
+                    "joint_speed": {
+                        **joint,
+                        "alphas": {
+                            f"{model} {'scaled' if scaled else 'raw'}": value
+                            for (model, scaled), value in joint_args["alphas"].items()
+                        },
+                    },
+                },
+                f,
+            )
     return 0
 
 
