@@ -16,12 +16,12 @@ import time
 import warnings
 
 import numpy as np
-from scipy.io import arff
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from benchmarks._common import data_home, fmt_time, markdown_table
 from skmtl import L21Classifier, l21_alpha_max
+from skmtl.datasets import load_mulan
 from skmtl.penalties import L21
 from skmtl.solvers._dispatch import _warm_path
 from skmtl.solvers._fista import fista_path
@@ -31,10 +31,9 @@ N_ALPHAS, EPS = 30, 1e-2
 
 
 def load_emotions():
-    data, meta = arff.loadarff(data_home() / "multilabel/emotions/emotions-train.arff")
-    names = meta.names()
-    X = np.column_stack([data[n] for n in names[:-6]]).astype(float)
-    Y = np.column_stack([data[n].astype(str).astype(int) for n in names[-6:]])
+    X, Y = load_mulan(
+        "emotions", subset="train", data_home=data_home(), return_X_y=True
+    )
     return StandardScaler().fit_transform(X), Y.astype(float)
 
 
