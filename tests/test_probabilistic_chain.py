@@ -593,3 +593,12 @@ def test_inference_attribute_says_what_auto_resolved_to(data):
     wide = np.tile(Y, 3)  # 12 labels: beam search
     chain = ProbabilisticClassifierChain(LogisticRegression()).fit(X, wide)
     assert chain.inference_ == "beam"
+
+
+def test_sample_weight_with_a_link_that_cannot_take_it(data):
+    X, Y = data
+    from sklearn.neighbors import KNeighborsClassifier
+
+    chain = ProbabilisticClassifierChain(KNeighborsClassifier())
+    with pytest.raises(ValueError, match="KNeighborsClassifier does not accept it"):
+        chain.fit(X, Y, sample_weight=np.ones(len(X)))

@@ -78,6 +78,18 @@ def _check_order(order, n_labels, random_state):
     return order_array.astype(np.intp)
 
 
+def _link_fit_params(estimator, X, sample_weight):
+    """``fit`` keyword arguments of every link: the checked sample weights."""
+    if sample_weight is None:
+        return {}
+    if not has_fit_parameter(estimator, "sample_weight"):
+        raise ValueError(
+            f"sample_weight was given but the link "
+            f"{type(estimator).__name__} does not accept it in fit."
+        )
+    return {"sample_weight": _check_sample_weight(sample_weight, X)}
+
+
 def _link_output(link, X, method, label):
     """One link's response as a 1-D array (the probability column of label 1)."""
     output = getattr(link, method)(X)
@@ -163,14 +175,7 @@ class _BaseChain(MetaEstimatorMixin, BaseEstimator):
         return self
 
     def _fit_params(self, X, sample_weight):
-        if sample_weight is None:
-            return {}
-        if not has_fit_parameter(self.estimator, "sample_weight"):
-            raise ValueError(
-                f"sample_weight was given but the link "
-                f"{type(self.estimator).__name__} does not accept it in fit."
-            )
-        return {"sample_weight": _check_sample_weight(sample_weight, X)}
+        return _link_fit_params(self.estimator, X, sample_weight)
 
     def _training_inputs(self, X, Y):
         # Without cv the links see the true labels; with cv the chain columns

@@ -11,14 +11,10 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _inference
-from ._chain import _check_order
+from ._chain import _check_order, _link_fit_params
 
 MAX_EXHAUSTIVE_LABELS = 15
 """Most labels ``inference="exhaustive"`` accepts: it enumerates ``2**L`` vectors."""
@@ -98,12 +94,10 @@ class _LinkProba:
         return design
 
 
-def _fit_link(estimator, design, n_columns, y, sample_weight):
+def _fit_link(estimator, design, n_columns, y, fit_params):
     if np.all(y == y[0]):
         return _ConstantLink(y[0])
-    if sample_weight is None:
-        return clone(estimator).fit(design[:, :n_columns], y)
-    return clone(estimator).fit(design[:, :n_columns], y, sample_weight=sample_weight)
+    return clone(estimator).fit(design[:, :n_columns], y, **fit_params)
 
 
 def _check_binary_matrix(Y, name):
@@ -214,8 +208,7 @@ class ProbabilisticClassifierChain(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         ``k``. ``None`` is ``0, 1, ..., L - 1``; ``"random"`` draws a
         permutation from ``random_state``.
 
-    inference : {"auto", "exhaustive", "beam", "monte_carlo", "greedy"}, \
-            default="auto"
+    inference : {"auto", "exhaustive", "beam", "monte_carlo", "greedy"}, default="auto"
         How the probability tree is searched (see above).
 
     beam_width : int, default=10
@@ -368,8 +361,7 @@ class ProbabilisticClassifierChain(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self._validate_params()
         X, y = validate_data(self, X, y, multi_output=True, accept_sparse="csr")
         Y = _check_binary_matrix(y, "y")
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X)
+        fit_params = _link_fit_params(self.estimator, X, sample_weight)
         n_labels = Y.shape[1]
         self.inference_ = self._resolve_inference(n_labels)
         self.order_ = _check_order(self.order, n_labels, self.random_state)
@@ -377,7 +369,7 @@ class ProbabilisticClassifierChain(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         n_features = X.shape[1]
         self.estimators_ = Parallel(n_jobs=self.n_jobs)(
             delayed(_fit_link)(
-                self.estimator, design, n_features + k, Y[:, label], sample_weight
+                self.estimator, design, n_features + k, Y[:, label], fit_params
             )
             for k, label in enumerate(self.order_)
         )
