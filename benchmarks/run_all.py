@@ -1,4 +1,4 @@
-"""Run all benchmarks (issues [1/4] and [2/4]) and write RESULTS.md.
+"""Run all benchmarks (issues [1/4] to [3/4]) and write RESULTS.md.
 
 Run from the repository root::
 
@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from benchmarks import (
+    bench_chains,
     bench_joint_speed,
     bench_l21,
     bench_logistic_path,
@@ -66,6 +67,8 @@ def main():
     joint = bench_joint_speed.run(**joint_args)
     print("== bench_logistic_path", flush=True)
     logistic_path = bench_logistic_path.run()
+    print("== bench_chains", flush=True)
+    chains = bench_chains.run()
     total = time.perf_counter() - start
 
     threads = os.environ.get("OPENBLAS_NUM_THREADS")
@@ -81,8 +84,8 @@ def main():
         ("total wall time", f"{total:.0f} s ({total / 60:.1f} min)"),
     ]
     text = [
-        "# skmtl benchmarks: mean-regularized MTL (issue [1/4]) and joint "
-        "feature learning (issue [2/4])",
+        "# skmtl benchmarks: mean-regularized MTL (issue [1/4]), joint "
+        "feature learning (issue [2/4]) and multi-label chains (issue [3/4])",
         "",
         "Written by `benchmarks/run_all.py` from one run; do not edit by hand. "
         "The machine is shared: the load average shows how busy it was.",
@@ -101,6 +104,8 @@ def main():
         "",
         bench_logistic_path.report(logistic_path),
         "",
+        bench_chains.report(chains),
+        "",
     ]
     Path(args.output).write_text("\n".join(text))
     print(f"wrote {args.output} ({total:.0f} s)")
@@ -113,6 +118,7 @@ def main():
                     "solvers": solvers,
                     "l21": l21,
                     "logistic_path": logistic_path,
+                    "chains": chains,
                     "joint_speed": {
                         **joint,
                         "alphas": {
