@@ -6,7 +6,18 @@ estimators' ``coef_``); intercepts are never penalised.
 
 from ._base import BasePenalty
 from ._l21 import L21
+from ._lasso import L1
 from ._mean import MeanRegularization
+from ._nuclear import NuclearNorm
+from ._sparse_group import SparseGroupL21
 from ._trace import SquaredTraceNorm
 
-__all__ = ["L21", "BasePenalty", "MeanRegularization", "SquaredTraceNorm"]
+__all__ = [
+    "L1",
+    "L21",
+    "BasePenalty",
+    "MeanRegularization",
+    "NuclearNorm",
+    "SparseGroupL21",
+    "SquaredTraceNorm",
+]

@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import MultiTaskElasticNet
 
+from ._certificate import penalty_dual_term
 from ._smooth import Certificate
 from ._working_set import run_working_sets
 
@@ -119,10 +120,10 @@ class _CenteredProblem:
         grad = -(R.T @ self.X) / self.n
         loss = 0.5 * np.sum(R * R) / self.n
         primal = loss + penalty.value(W)
-        s = penalty.dual_scale(-grad)
+        s, conjugate = penalty_dual_term(penalty, -grad, W)
         # Squared loss, theta = s R / n: F*(-theta) = -s <R, Y>/n + s^2 ||R||^2/(2n).
         dual = s * np.sum(R * self.Y) / self.n - s * s * loss
-        dual -= penalty.conjugate(-s * grad)
+        dual -= conjugate
         b = self.y_mean - W @ self.x_mean
         return Certificate(W, b, primal, primal - dual, grad)
 

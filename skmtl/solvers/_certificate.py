@@ -65,10 +65,23 @@ def duality_gap(data, datafit, penalty, W, b):
     G = datafit.gradient(data, Z)
     GW, _ = data.adjoint(G)
     primal = datafit.value(data, Z) + penalty.value(W)
-    return primal, primal - dual_objective(data, datafit, penalty, G, GW)
+    return primal, primal - dual_objective(data, datafit, penalty, G, GW, W)
 
 
-def dual_objective(data, datafit, penalty, G, GW):
+def dual_objective(data, datafit, penalty, G, GW, W):
     """Dual objective at the rescaled dual point built from the gradient ``G``."""
-    scale = penalty.dual_scale(-GW)
-    return -datafit.conjugate(data, scale * G) - penalty.conjugate(-scale * GW)
+    scale, conjugate = penalty_dual_term(penalty, -GW, W)
+    return -datafit.conjugate(data, scale * G) - conjugate
+
+
+def penalty_dual_term(penalty, V, W):
+    """``(s, Omega^*(s V))``: the dual scale and the penalty's conjugate there.
+
+    Penalties whose conjugate is only bounded (sums with a quadratic, see
+    :class:`~skmtl.penalties.QuadraticPlusPenalty`) give the bound at the
+    current point ``W`` through their ``dual_term``.
+    """
+    if hasattr(penalty, "dual_term"):
+        return penalty.dual_term(V, W)
+    scale = penalty.dual_scale(V)
+    return scale, penalty.conjugate(scale * V)

@@ -39,7 +39,8 @@ def available_solvers(data, datafit, penalty):
         names.append("newton")
     if hasattr(penalty, "gradient"):
         names.append("lbfgs")
-    if hasattr(penalty, "prox"):
+    # A quadratic part joins the smooth part; the rest needs a prox.
+    if hasattr(getattr(penalty, "penalty", penalty), "prox"):
         if not getattr(datafit, "quadratic", False) and hasattr(datafit, "hessian"):
             names.append("prox_newton")
         names.append("fista")

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._smooth import DataSmooth, GramSmooth
+from ._smooth import DataSmooth, GramSmooth, WithQuadratic
 from ._working_set import run_working_sets
 
 _CHECK_EVERY = 10  # iterations between duality-gap certificates
@@ -29,6 +29,7 @@ def fista(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
 
 
 def _run(smooth, penalty, W, b, tol, max_iter):
+    smooth, penalty = split_quadratic(smooth, penalty)
     scale = _feature_scale(smooth, penalty)
     if scale is not None:
         # Solve in V = W / scale, where every feature has unit curvature on
@@ -42,6 +43,16 @@ def _run(smooth, penalty, W, b, tol, max_iter):
             W=certified.W * scale, grad=certified.grad / scale
         ), n_iter
     return _run_unscaled(smooth, penalty, W, b, tol, max_iter)
+
+
+def split_quadratic(smooth, penalty):
+    """A quadratic part of the penalty joins the smooth part (``WithQuadratic``).
+
+    Returns the smooth part and the penalty whose proximal operator is used.
+    """
+    if hasattr(penalty, "quadratic"):
+        return WithQuadratic(smooth, penalty), penalty.penalty
+    return smooth, penalty
 
 
 def _run_unscaled(smooth, penalty, W, b, tol, max_iter):

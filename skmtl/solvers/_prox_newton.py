@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._fista import run_fista
+from ._fista import run_fista, split_quadratic
 from ._smooth import DataSmooth, GramSmooth
 from ._working_set import run_working_sets
 
@@ -25,7 +25,9 @@ def run_prox_newton(data, datafit, penalty, W, b, fit_intercept, tol, max_iter):
     n_iter : int
         Newton steps.
     """
-    smooth = DataSmooth(data, datafit, fit_intercept)
+    smooth, prox_penalty = split_quadratic(
+        DataSmooth(data, datafit, fit_intercept), penalty
+    )
     certified = smooth.certify(penalty, W, smooth.internal_intercept(W, b))
     n_iter = 0
     while n_iter < max_iter and (n_iter == 0 or certified.gap > tol * certified.primal):
@@ -35,9 +37,11 @@ def run_prox_newton(data, datafit, penalty, W, b, fit_intercept, tol, max_iter):
         G, D = datafit.gradient(data, Z), datafit.hessian(data, Z)
         observed = D > 0
         targets = Z - np.divide(G, D, out=np.zeros_like(G), where=observed)
-        model = GramSmooth(data, fit_intercept, weights=D, targets=targets)
+        model, _ = split_quadratic(
+            GramSmooth(data, fit_intercept, weights=D, targets=targets), penalty
+        )
         inner, _ = run_fista(
-            model, penalty, W, None, 0.0, 10_000, gap_target=0.1 * certified.gap
+            model, prox_penalty, W, None, 0.0, 10_000, gap_target=0.1 * certified.gap
         )
         W, b = _armijo(data, datafit, penalty, certified, inner.W, inner.b, G)
         certified = smooth.certify(penalty, W, smooth.internal_intercept(W, b))
@@ -73,17 +77,19 @@ def prox_newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     """
     from ._fista import WORKING_SET_MIN, _warn_if_not_converged
 
-    if hasattr(penalty, "feature_scores") and data.n_features > WORKING_SET_MIN:
-        smooth = DataSmooth(data, datafit, fit_intercept)
+    _, prox_penalty = split_quadratic(None, penalty)
+    if hasattr(prox_penalty, "feature_scores") and data.n_features > WORKING_SET_MIN:
+        smooth, _ = split_quadratic(DataSmooth(data, datafit, fit_intercept), penalty)
 
         def certify(W, b):
             return smooth.certify(penalty, W, smooth.internal_intercept(W, b))
 
         def solve_restricted(columns, W_cols, b, inner_tol, primal, budget):
+            restrict = getattr(penalty, "restrict", None)
             inner, n_iter = run_prox_newton(
                 data.restrict_features(columns),
                 datafit,
-                penalty,
+                penalty if restrict is None else restrict(columns),
                 W_cols,
                 b,
                 fit_intercept,
@@ -93,7 +99,7 @@ def prox_newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
             return inner.W, inner.b, n_iter
 
         certified, n_iter = run_working_sets(
-            certify, solve_restricted, penalty, W, b, tol, max_iter
+            certify, solve_restricted, prox_penalty, W, b, tol, max_iter
         )
     else:
         certified, n_iter = run_prox_newton(

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._certificate import dual_objective, refit_intercept
+from ._certificate import dual_objective, penalty_dual_term, refit_intercept
 
 
 class Certificate(NamedTuple):
@@ -127,7 +127,7 @@ class DataSmooth:
         G = self.datafit.gradient(self.data, Z)
         GW, _ = self.data.adjoint(G)
         primal = self.datafit.value(self.data, Z) + penalty.value(W)
-        gap = primal - dual_objective(self.data, self.datafit, penalty, G, GW)
+        gap = primal - dual_objective(self.data, self.datafit, penalty, G, GW, W)
         return Certificate(W, b, primal, gap, GW)
 
     def restrict(self, columns):
@@ -236,10 +236,10 @@ class GramSmooth:
         st = self.state(W)
         GW = st.Z - self.g
         primal = st.value + penalty.value(W)
-        s = penalty.dual_scale(-GW)
+        s, conjugate = penalty_dual_term(penalty, -GW, W)
         q = 2 * st.value
         u = float(self.e.sum() - np.sum(self.g * W))
-        dual = s * u - 0.5 * s * s * q - penalty.conjugate(-s * GW)
+        dual = s * u - 0.5 * s * s * q - conjugate
         return Certificate(W, self.intercept(W), primal, primal - dual, GW)
 
     def feature_curvature(self):
@@ -273,3 +273,60 @@ class GramSmooth:
         restricted.g = self.g[:, columns]
         restricted.x_mean = self.x_mean[:, columns]
         return restricted
+
+
+class WithQuadratic:
+    r"""A smooth part plus the quadratic :math:`q` of a ``QuadraticPlusPenalty``.
+
+    Proximal solvers then need the proximal operator of the penalty's
+    remaining part only (``penalty.penalty``). A state wraps the state of the
+    smooth part (in its ``Z`` slot) and adds :math:`q` to its value; the
+    gradient adds :math:`\nabla q = M W`, the Bregman term
+    :math:`q(W - W_{\text{old}})`, the Lipschitz estimate :math:`\lambda_{\max}(M)`.
+    Certificates use the whole penalty (see ``QuadraticPlusPenalty.dual_term``).
+    """
+
+    def __init__(self, smooth, penalty):
+        self.base = smooth
+        self.penalty = penalty
+        self.quadratic = penalty.quadratic
+
+    def _wrap(self, base):
+        return _State(
+            base.W, base.b, base, lambda: base.value + self.quadratic.value(base.W)
+        )
+
+    def internal_intercept(self, W, b):
+        return self.base.internal_intercept(W, b)
+
+    def state(self, W, b=None):
+        return self._wrap(self.base.state(W, b))
+
+    def combine(self, new, old, beta):
+        return self._wrap(self.base.combine(new.Z, old.Z, beta))
+
+    def gradient(self, state):
+        GW, gb = self.base.gradient(state.Z)
+        return GW + self.quadratic.gradient(state.W), gb
+
+    def bregman(self, new, old, linear_term, bound):
+        # The smooth part's own linear term: the gradient of q taken out.
+        q_gradient = self.quadratic.gradient(old.W)
+        base_linear = linear_term - float(np.sum(q_gradient * (new.W - old.W)))
+        q_part = self.quadratic.value(new.W - old.W)
+        return self.base.bregman(new.Z, old.Z, base_linear, bound - q_part) + q_part
+
+    def lipschitz(self):
+        return self.base.lipschitz() + self.quadratic.lipschitz()
+
+    def certify(self, penalty, W, b):
+        """Certificate of the whole objective; ``grad`` includes :math:`\\nabla q`."""
+        certified = self.base.certify(self.penalty, W, b)
+        return certified._replace(
+            grad=certified.grad + self.quadratic.gradient(certified.W)
+        )
+
+    def restrict(self, columns):
+        return WithQuadratic(
+            self.base.restrict(columns), self.penalty.restrict(columns)
+        )

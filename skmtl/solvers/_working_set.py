@@ -2,7 +2,6 @@
 
 import numpy as np
 
-
 FIRST_MAX = 100
 
 
