@@ -125,3 +125,35 @@ def _cvxpy_minimize(obs, W, penalty, loss, fit_intercept):
     assert problem.status in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE), problem.status
     b_value = np.asarray(b.value) if fit_intercept else b
     return np.asarray(W.value), b_value
+
+
+def l1_value(W, alpha):
+    return alpha * np.abs(W).sum()
+
+
+def nuclear_value(W, alpha):
+    return alpha * np.linalg.svd(W, compute_uv=False).sum()
+
+
+def sparse_group_value(W, alpha_group, alpha_sparse):
+    return (
+        alpha_group * np.linalg.norm(W, axis=0).sum() + alpha_sparse * np.abs(W).sum()
+    )
+
+
+def cvxpy_solve_l1(obs, alpha, loss, fit_intercept=True):
+    W = cp.Variable((obs.n_tasks, obs.X.shape[1]))
+    return _cvxpy_minimize(obs, W, alpha * cp.sum(cp.abs(W)), loss, fit_intercept)
+
+
+def cvxpy_solve_nuclear(obs, alpha, loss, fit_intercept=True):
+    W = cp.Variable((obs.n_tasks, obs.X.shape[1]))
+    return _cvxpy_minimize(obs, W, alpha * cp.normNuc(W), loss, fit_intercept)
+
+
+def cvxpy_solve_sparse_group(obs, alpha_group, alpha_sparse, loss, fit_intercept=True):
+    W = cp.Variable((obs.n_tasks, obs.X.shape[1]))
+    penalty = alpha_group * cp.sum(cp.norm(W, 2, axis=0)) + alpha_sparse * cp.sum(
+        cp.abs(W)
+    )
+    return _cvxpy_minimize(obs, W, penalty, loss, fit_intercept)

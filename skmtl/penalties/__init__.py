@@ -5,6 +5,7 @@ estimators' ``coef_``); intercepts are never penalised.
 """
 
 from ._base import BasePenalty
+from ._composite import QuadraticPlusPenalty, TaskQuadratic
 from ._l21 import L21
 from ._lasso import L1
 from ._mean import MeanRegularization
@@ -18,6 +19,8 @@ __all__ = [
     "BasePenalty",
     "MeanRegularization",
     "NuclearNorm",
+    "QuadraticPlusPenalty",
     "SparseGroupL21",
     "SquaredTraceNorm",
+    "TaskQuadratic",
 ]
