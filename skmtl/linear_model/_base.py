@@ -12,7 +12,7 @@ import numpy as np
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
-from sklearn.metrics import r2_score
+from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -237,18 +237,23 @@ class _MultiTaskRegressorMixin(RegressorMixin):
         score : float
             Mean R² over tasks.
         """
-        y = _encode_regression_y(y)
-        if y.ndim == 1 or not np.isnan(y).any():
-            return super().score(X, y, sample_weight)
-        pred = self.predict(X)
-        scores = []
-        for t in range(y.shape[1]):
-            rows = ~np.isnan(y[:, t])
-            if rows.sum() < 2:  # R² is undefined: the task is left out
-                continue
-            weight = None if sample_weight is None else np.asarray(sample_weight)[rows]
-            scores.append(r2_score(y[rows, t], pred[rows, t], sample_weight=weight))
-        return float(np.mean(scores))
+        return _regression_score(self, X, y, sample_weight)
+
+
+def _regression_score(estimator, X, y, sample_weight):
+    """R² per task over its observed rows, averaged (see ``score``)."""
+    y = _encode_regression_y(y)
+    pred = estimator.predict(X)
+    if y.ndim == 1 or not np.isnan(y).any():
+        return float(r2_score(y, pred, sample_weight=sample_weight))
+    scores = []
+    for t in range(y.shape[1]):
+        rows = ~np.isnan(y[:, t])
+        if rows.sum() < 2:  # R² is undefined: the task is left out
+            continue
+        weight = None if sample_weight is None else np.asarray(sample_weight)[rows]
+        scores.append(r2_score(y[rows, t], pred[rows, t], sample_weight=weight))
+    return float(np.mean(scores))
 
 
 def _encode_regression_y(y):
@@ -398,17 +403,23 @@ class _MultiTaskClassifierMixin(ClassifierMixin):
         score : float
             Accuracy.
         """
-        y = np.asarray(y)
-        if y.ndim == 1 or y.dtype.kind != "f" or not np.isnan(y).any():
-            return super().score(X, y, sample_weight)
-        observed = ~np.isnan(y)
-        correct = np.all((self.predict(X) == y) | ~observed, axis=1)
-        rows = observed.any(axis=1)
-        weight = None if sample_weight is None else np.asarray(sample_weight)[rows]
-        return float(np.average(correct[rows], weights=weight))
+        return _classification_score(self, X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _classification_score(estimator, X, y, sample_weight):
+    """Accuracy over the observed labels (see ``score``)."""
+    y = np.asarray(y)
+    pred = estimator.predict(X)
+    if y.ndim == 1 or y.dtype.kind != "f" or not np.isnan(y).any():
+        return float(accuracy_score(y, pred, sample_weight=sample_weight))
+    observed = ~np.isnan(y)
+    correct = np.all((pred == y) | ~observed, axis=1)
+    rows = observed.any(axis=1)
+    weight = None if sample_weight is None else np.asarray(sample_weight)[rows]
+    return float(np.average(correct[rows], weights=weight))

@@ -34,6 +34,35 @@ class TaskQuadratic(BasePenalty):
     def gradient(self, W):
         return self.matrix @ W
 
+    def conjugate(self, V):
+        r"""Fenchel conjugate :math:`\frac12 \operatorname{tr}(V^\top M^+ V)`.
+
+        Finite only where every column of :math:`V` lies in the range of
+        :math:`M` (up to round-off); a singular :math:`M` leaves directions
+        unpenalised, on which the conjugate is infinite.
+        """
+        values, vectors = np.linalg.eigh(self.matrix)
+        coordinates = vectors.T @ V
+        tiny = values <= 1e-12 * max(values[-1], np.finfo(float).tiny)
+        if np.any(tiny):
+            off = np.linalg.norm(coordinates[tiny])
+            if off > 1e-9 * (1 + np.linalg.norm(V)):
+                return np.inf
+        inverse = np.where(tiny, 0.0, 1.0 / np.where(tiny, 1.0, values))
+        return 0.5 * float(np.sum(inverse[:, None] * coordinates**2))
+
+    def null_space(self):
+        """Orthonormal basis ``(n_tasks, r)`` of the directions :math:`M` leaves free.
+
+        A graph Laplacian, say, does not penalise adding the same vector to
+        every task of a connected component. Solvers make the weights optimal
+        along these directions before they certify (the conjugate is finite
+        only off them).
+        """
+        values, vectors = np.linalg.eigh(self.matrix)
+        tiny = values <= 1e-12 * max(values[-1], np.finfo(float).tiny)
+        return vectors[:, tiny]
+
     def lipschitz(self):
         """Largest eigenvalue of :math:`M`."""
         return float(np.linalg.eigvalsh(self.matrix)[-1]) if self.matrix.size else 0.0

@@ -85,3 +85,31 @@ def penalty_dual_term(penalty, V, W):
         return penalty.dual_term(V, W)
     scale = penalty.dual_scale(V)
     return scale, penalty.conjugate(scale * V)
+
+
+def refit_unpenalized(data, datafit, penalty, W, b, fit_intercept, max_iter=20):
+    """Make ``(W, b)`` optimal along the directions the penalty leaves free.
+
+    The intercepts always (when fitted); and for a penalty with a
+    ``null_space`` (a task-coupling quadratic with a singular matrix, such
+    as a graph Laplacian) the weights along it: Newton steps on the loss
+    over ``W + N U``, intercepts eliminated, exact in one step for the
+    squared loss. The dual point of :func:`duality_gap` is then feasible.
+    """
+    N = penalty.null_space() if hasattr(penalty, "null_space") else None
+    if N is None or N.shape[1] == 0:
+        return W, refit_intercept(data, datafit, W, b) if fit_intercept else b
+    r, p = N.shape[1], W.shape[1]
+    for _ in range(max_iter):
+        if fit_intercept:
+            b = refit_intercept(data, datafit, W, b)
+        Z = data.linear(W, b)
+        GW, _ = data.adjoint(datafit.gradient(data, Z))
+        grad = N.T @ GW
+        if np.linalg.norm(grad) <= 1e-13 * (1 + np.linalg.norm(GW)):
+            break
+        H, _, _ = data.weighted_gram(datafit.hessian(data, Z), center=fit_intercept)
+        system = np.einsum("tc,td,tjk->cjdk", N, N, H).reshape(r * p, r * p)
+        step = np.linalg.lstsq(system, grad.ravel(), rcond=None)[0]
+        W = W - N @ step.reshape(r, p)
+    return W, b

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._certificate import duality_gap, refit_intercept
+from ._certificate import duality_gap, refit_unpenalized
 
 
 def cvxpy_solve(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
@@ -24,7 +24,11 @@ def cvxpy_solve(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
 
     T, p = W.shape
     A, B, mask = data.observed_design()
-    W_expr, penalty_expr = penalty.cvxpy_coef(T, p)
+    if hasattr(penalty, "cvxpy_coef"):
+        W_expr, penalty_expr = penalty.cvxpy_coef(T, p)
+    else:  # a user's penalty with just as_cvxpy
+        W_expr = cp.Variable((T, p))
+        penalty_expr = penalty.as_cvxpy(W_expr)
     z = A @ cp.vec(W_expr, order="C")
     if fit_intercept:
         intercept = cp.Variable(T)
@@ -47,8 +51,11 @@ def cvxpy_solve(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
         )
     W = np.asarray(W_expr.value, dtype=float).reshape(T, p)
     b = np.asarray(intercept.value, dtype=float) if fit_intercept else np.zeros(T)
-    if fit_intercept:
-        b = refit_intercept(data, datafit, W, b)
+    if not _certifiable(penalty):
+        # A penalty known by its cvxpy form only: Clarabel's own tolerance
+        # is all there is.
+        return W, b, problem.solver_stats.num_iters, np.nan, problem.value
+    W, b = refit_unpenalized(data, datafit, penalty, W, b, fit_intercept)
     primal, gap = duality_gap(data, datafit, penalty, W, b)
     # Clarabel's status is advisory; the duality gap is the certificate.
     if gap > tol * primal:
@@ -59,3 +66,10 @@ def cvxpy_solve(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
             stacklevel=3,
         )
     return W, b, problem.solver_stats.num_iters, gap, primal
+
+
+def _certifiable(penalty):
+    """Whether the duality gap can be computed: the conjugate is known."""
+    return hasattr(penalty, "dual_term") or (
+        hasattr(penalty, "conjugate") and hasattr(penalty, "dual_scale")
+    )

@@ -6,7 +6,7 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
-from ._certificate import duality_gap, refit_intercept
+from ._certificate import duality_gap, refit_unpenalized
 
 _CHECK_EVERY = 5  # iterations between duality-gap evaluations
 
@@ -50,9 +50,9 @@ def lbfgs(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     state = {"n_iter": 0, "certified": None}
 
     def certify(x):
-        W_x, b_x = to_model(x)
-        if fit_intercept:
-            b_x = refit_intercept(data, datafit, W_x, b_x)
+        W_x, b_x = refit_unpenalized(
+            data, datafit, penalty, *to_model(x), fit_intercept
+        )
         primal, gap = duality_gap(data, datafit, penalty, W_x, b_x)
         return W_x, b_x, gap, primal
 

@@ -1,0 +1,363 @@
+"""Graph-regularized and temporal multi-task models: a task-coupling quadratic
+plus, optionally, a sparsity penalty (MALSAR's Least_SRMTL and Least_TGL)."""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..penalties import L21, QuadraticPlusPenalty, TaskQuadratic
+from ..penalties._graph import chain_laplacian, graph_laplacian
+from ..penalties._lasso import L1
+from ._base import (
+    _MultiTaskClassifierMixin,
+    _MultiTaskLinearModel,
+    _MultiTaskRegressorMixin,
+)
+from ._docs import CLASSES_ATTRIBUTE, FITTED_ATTRIBUTES, common_parameters, fill_doc
+
+_NON_NEGATIVE = [Interval(Real, 0, None, closed="left")]
+_COMMON_SOLVERS = {"auto", "lbfgs", "fista", "cvxpy"}
+
+
+class _QuadraticModel(_MultiTaskLinearModel):
+    """A task-coupling quadratic ``tr(W' M W) / 2`` plus an optional norm."""
+
+    def _prepare_fit(self, X, y, sample_weight):
+        data, datafit = super()._prepare_fit(X, y, sample_weight)
+        self._n_tasks = data.n_tasks
+        return data, datafit
+
+    def _penalty(self):
+        matrix, norm = self._parts(self._n_tasks)
+        if norm is None:
+            return TaskQuadratic(matrix)
+        return QuadraticPlusPenalty(TaskQuadratic(matrix), norm)
+
+
+class _GraphModel(_QuadraticModel):
+    _parameter_constraints = {
+        **_MultiTaskLinearModel._parameter_constraints,
+        "graph": ["array-like"],
+        "alpha": _NON_NEGATIVE,
+        "l1": _NON_NEGATIVE,
+    }
+
+    def __init__(
+        self,
+        graph,
+        alpha=1.0,
+        *,
+        l1=0.0,
+        fit_intercept=True,
+        task_column=None,
+        unknown_task="error",
+        solver="auto",
+        tol=1e-6,
+        max_iter=10_000,
+        warm_start=False,
+    ):
+        self.graph = graph
+        self.alpha = alpha
+        self.l1 = l1
+        self.fit_intercept = fit_intercept
+        self.task_column = task_column
+        self.unknown_task = unknown_task
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+
+    def _parts(self, n_tasks):
+        if self.alpha == 0 and self.l1 == 0:
+            raise ValueError(
+                "alpha=0 with l1=0 leaves the model unpenalised; give alpha or l1 "
+                "a positive value."
+            )
+        laplacian = graph_laplacian(self.graph, n_tasks)
+        return 2 * self.alpha * laplacian, L1(self.l1) if self.l1 > 0 else None
+
+
+class _TemporalModel(_QuadraticModel):
+    _parameter_constraints = {
+        **_MultiTaskLinearModel._parameter_constraints,
+        "alpha_l2": _NON_NEGATIVE,
+        "alpha_temporal": _NON_NEGATIVE,
+        "alpha_group": _NON_NEGATIVE,
+    }
+
+    def __init__(
+        self,
+        alpha_l2=0.0,
+        alpha_temporal=1.0,
+        alpha_group=1.0,
+        *,
+        fit_intercept=True,
+        task_column=None,
+        unknown_task="error",
+        solver="auto",
+        tol=1e-6,
+        max_iter=10_000,
+        warm_start=False,
+    ):
+        self.alpha_l2 = alpha_l2
+        self.alpha_temporal = alpha_temporal
+        self.alpha_group = alpha_group
+        self.fit_intercept = fit_intercept
+        self.task_column = task_column
+        self.unknown_task = unknown_task
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+
+    def _parts(self, n_tasks):
+        if self.alpha_l2 == 0 and self.alpha_temporal == 0 and self.alpha_group == 0:
+            raise ValueError(
+                "alpha_l2, alpha_temporal and alpha_group are all 0: the model is "
+                "unpenalised; give at least one a positive value."
+            )
+        matrix = 2 * self.alpha_l2 * np.eye(n_tasks)
+        matrix = matrix + 2 * self.alpha_temporal * chain_laplacian(n_tasks)
+        return matrix, L21(self.alpha_group) if self.alpha_group > 0 else None
+
+
+_SOLVER_DOC = (
+    '"auto" picks "lbfgs" (L-BFGS, certified by the duality gap after\n'
+    "        an exact refit along the directions the quadratic leaves free) when\n"
+    '        there is no sparsity term, else "fista" (proximal gradient with\n'
+    "        the quadratic in the smooth part) for the regressor and\n"
+    '        "prox_newton" or "fista" for the classifier. "cvxpy": the reference\n'
+    "        solver (slow)."
+)
+_GRAPH_PARAMETERS = """
+    graph : array-like of shape (n_tasks, n_tasks)
+        The task graph, rows and columns ordered as ``tasks_`` (the sorted task
+        ids, or the columns of ``y``): a symmetric non-negative adjacency
+        matrix :math:`A` (diagonal ignored), or its Laplacian
+        :math:`L = D - A` (recognised by its negative off-diagonal entries).
+
+    alpha : float, default=1.0
+        Strength of the graph term, >= 0.
+
+    l1 : float, default=0.0
+        Strength of the lasso term, >= 0.
+"""
+_TEMPORAL_PARAMETERS = """
+    alpha_l2 : float, default=0.0
+        Strength of the ridge term :math:`\\|W\\|_F^2`, >= 0.
+
+    alpha_temporal : float, default=1.0
+        Strength of the temporal smoothness term, >= 0.
+
+    alpha_group : float, default=1.0
+        Strength of the L2,1 term (joint feature selection), >= 0.
+"""
+
+
+class GraphRegularizedRegressor(_MultiTaskRegressorMixin, _GraphModel):
+    r"""Multi-task least squares with the tasks' weights smoothed over a task graph.
+
+    Minimises, over the task weights :math:`w_t` (rows of ``coef_``,
+    :math:`W`) and the intercepts :math:`b_t`,
+
+    .. math::
+
+        \frac{1}{2 n} \sum_{(i, t) \text{ observed}} (y_{it} - x_i^\top w_t - b_t)^2
+        + \alpha \sum_{s < t} A_{st} \|w_s - w_t\|^2 + \ell_1 \sum_{t, j} |W_{tj}|,
+
+    with :math:`A` the task graph: tasks joined by a heavy edge get similar
+    weights. MALSAR's ``Least_SRMTL`` and RMTL's ``Graph`` regularization.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    MeanRegularizedRegressor : Every task pulled toward the mean (a complete
+        graph, plus a ridge term).
+
+    References
+    ----------
+    .. [1] J. Zhou, J. Chen and J. Ye. MALSAR: Multi-tAsk Learning via
+       StructurAl Regularization. Arizona State University, 2011.
+
+    Examples
+    --------
+    Three tasks on a chain: the graph term pulls neighbours together.
+
+    >>> import numpy as np
+    >>> from skmtl import GraphRegularizedRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(60, 2))
+    >>> Y = X @ np.array([[1.0, 0.0], [1.2, 0.1], [3.0, 0.0]]).T
+    >>> chain = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+    >>> model = GraphRegularizedRegressor(chain, alpha=0.5).fit(X, Y)
+    >>> np.round(model.coef_[:, 0], 2)
+    array([1.33, 1.61, 2.26])
+    """
+
+    _parameter_constraints = {
+        **_GraphModel._parameter_constraints,
+        "solver": [StrOptions(_COMMON_SOLVERS)],
+    }
+
+
+class GraphRegularizedClassifier(_MultiTaskClassifierMixin, _GraphModel):
+    r"""Multi-task logistic regression with the tasks' weights smoothed over a graph.
+
+    Minimises
+
+    .. math::
+
+        \frac{1}{m} \sum_{(i, t) \text{ observed}}
+        \log\left(1 + e^{-\tilde y_{it} (x_i^\top w_t + b_t)}\right)
+        + \alpha \sum_{s < t} A_{st} \|w_s - w_t\|^2 + \ell_1 \sum_{t, j} |W_{tj}|,
+
+    with :math:`\tilde y_{it} \in \{-1, 1\}` and :math:`m` the number of
+    observed targets. MALSAR's ``Logistic_SRMTL``, RMTL's ``Graph``.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtl import GraphRegularizedClassifier
+    >>> from skmtl.datasets import make_multitask_classification
+    >>> X, Y = make_multitask_classification(
+    ...     n_tasks=3, n_samples=100, n_features=4, shared_design=True, random_state=0
+    ... )
+    >>> chain = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+    >>> GraphRegularizedClassifier(chain, alpha=0.1).fit(X, Y).predict(X[:2]).shape
+    (2, 3)
+    """
+
+    _parameter_constraints = {
+        **_GraphModel._parameter_constraints,
+        "solver": [StrOptions(_COMMON_SOLVERS | {"prox_newton"})],
+    }
+
+
+class TemporalGroupRegressor(_MultiTaskRegressorMixin, _TemporalModel):
+    r"""Multi-task least squares for tasks ordered in time, selecting features jointly.
+
+    Minimises
+
+    .. math::
+
+        \frac{1}{2 n} \sum_{(i, t) \text{ observed}} (y_{it} - x_i^\top w_t - b_t)^2
+        + \alpha_{\ell_2} \|W\|_F^2
+        + \alpha_{\text{temporal}} \sum_{t=1}^{T-1} \|w_{t+1} - w_t\|^2
+        + \alpha_{\text{group}} \sum_{j=1}^{p} \|W_{:, j}\|_2,
+
+    the tasks ordered as ``tasks_`` (time points: name or number them so that
+    they sort in time). Models of consecutive time points stay close and use
+    the same features: the temporal group lasso of Zhou et al. (2011) for
+    disease progression, MALSAR's ``Least_TGL``.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    References
+    ----------
+    .. [1] J. Zhou, L. Yuan, J. Liu and J. Ye. A multi-task learning
+       formulation for predicting disease progression. KDD 2011.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtl import TemporalGroupRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(80, 5))
+    >>> drift = np.linspace(1, 2, 4)[:, None] * np.array([[1.0, -1.0, 0, 0, 0]])
+    >>> Y = X @ drift.T + 0.1 * rng.normal(size=(80, 4))
+    >>> model = TemporalGroupRegressor(0.0, 0.1, 0.05).fit(X, Y)
+    >>> np.flatnonzero(np.any(model.coef_ != 0, axis=0))  # features in use
+    array([0, 1])
+    """
+
+    _parameter_constraints = {
+        **_TemporalModel._parameter_constraints,
+        "solver": [StrOptions(_COMMON_SOLVERS)],
+    }
+
+
+class TemporalGroupClassifier(_MultiTaskClassifierMixin, _TemporalModel):
+    r"""Multi-task logistic regression for tasks ordered in time (temporal group lasso).
+
+    Minimises
+
+    .. math::
+
+        \frac{1}{m} \sum_{(i, t) \text{ observed}}
+        \log\left(1 + e^{-\tilde y_{it} (x_i^\top w_t + b_t)}\right)
+        + \alpha_{\ell_2} \|W\|_F^2
+        + \alpha_{\text{temporal}} \sum_{t=1}^{T-1} \|w_{t+1} - w_t\|^2
+        + \alpha_{\text{group}} \sum_{j=1}^{p} \|W_{:, j}\|_2,
+
+    the tasks ordered as ``tasks_``. MALSAR's ``Logistic_TGL``.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    Examples
+    --------
+    >>> from skmtl import TemporalGroupClassifier
+    >>> from skmtl.datasets import make_multitask_classification
+    >>> X, Y = make_multitask_classification(
+    ...     n_tasks=3, n_samples=100, n_features=4, shared_design=True, random_state=0
+    ... )
+    >>> TemporalGroupClassifier(0.0, 0.1, 0.01).fit(X, Y).coef_.shape
+    (3, 4)
+    """
+
+    _parameter_constraints = {
+        **_TemporalModel._parameter_constraints,
+        "solver": [StrOptions(_COMMON_SOLVERS | {"prox_newton"})],
+    }
+
+
+_COMMON = common_parameters(
+    '{"auto", "lbfgs", "fista", "cvxpy"}', _SOLVER_DOC, "1e-6", "10_000"
+)
+_COMMON_CLASSIFIER = common_parameters(
+    '{"auto", "lbfgs", "fista", "prox_newton", "cvxpy"}', _SOLVER_DOC, "1e-6", "10_000"
+)
+for cls, own, common, attributes in (
+    (GraphRegularizedRegressor, _GRAPH_PARAMETERS, _COMMON, FITTED_ATTRIBUTES),
+    (
+        GraphRegularizedClassifier,
+        _GRAPH_PARAMETERS,
+        _COMMON_CLASSIFIER,
+        CLASSES_ATTRIBUTE + FITTED_ATTRIBUTES,
+    ),
+    (TemporalGroupRegressor, _TEMPORAL_PARAMETERS, _COMMON, FITTED_ATTRIBUTES),
+    (
+        TemporalGroupClassifier,
+        _TEMPORAL_PARAMETERS,
+        _COMMON_CLASSIFIER,
+        CLASSES_ATTRIBUTE + FITTED_ATTRIBUTES,
+    ),
+):
+    fill_doc(cls, parameters=own + common, attributes=attributes)

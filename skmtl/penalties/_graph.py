@@ -1,0 +1,58 @@
+"""Task graphs as Laplacians: the quadratic of graph-regularized and temporal models."""
+
+import numpy as np
+
+
+def graph_laplacian(graph, n_tasks, name="graph"):
+    r"""The Laplacian :math:`L = D - A` of a task graph, validated.
+
+    ``graph`` is either a symmetric non-negative adjacency matrix :math:`A`
+    (its diagonal is ignored: a task does not differ from itself) or, when
+    it has a negative entry off the diagonal, a graph Laplacian itself
+    (symmetric, non-positive off the diagonal, rows summing to zero). Either
+    way :math:`\sum_{s<t} A_{st} \|w_s - w_t\|^2 = \operatorname{tr}(W^\top L W)`.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` and what is wrong: the shape against ``n_tasks``,
+        non-finite entries, asymmetry, or entries of the wrong sign.
+    """
+    A = np.asarray(graph, dtype=float)
+    if A.shape != (n_tasks, n_tasks):
+        raise ValueError(
+            f"{name} must be a square matrix with one row and column per task, "
+            f"ordered as tasks_: expected shape ({n_tasks}, {n_tasks}), got "
+            f"{A.shape}."
+        )
+    if not np.all(np.isfinite(A)):
+        raise ValueError(f"{name} has non-finite entries.")
+    scale = max(np.abs(A).max(initial=0.0), np.finfo(float).tiny)
+    if np.abs(A - A.T).max(initial=0.0) > 1e-10 * scale:
+        raise ValueError(f"{name} must be symmetric.")
+    off = A - np.diag(np.diag(A))
+    if np.any(off < 0):
+        if np.any(np.abs(A.sum(axis=1)) > 1e-8 * scale):
+            raise ValueError(
+                f"{name} has negative entries off the diagonal, so it is read as "
+                "a graph Laplacian, but its rows do not sum to zero; an "
+                "adjacency matrix must be non-negative."
+            )
+        adjacency = -off
+        if np.any(adjacency < 0):
+            raise ValueError(
+                f"{name} is read as a graph Laplacian but has positive entries "
+                "off the diagonal (negative edge weights)."
+            )
+    else:
+        adjacency = off
+    return np.diag(adjacency.sum(axis=1)) - adjacency
+
+
+def chain_laplacian(n_tasks):
+    r"""Laplacian of the chain :math:`0 - 1 - \dots - (T-1)`.
+
+    :math:`\operatorname{tr}(W^\top L W) = \sum_t \|w_{t+1} - w_t\|^2`.
+    """
+    adjacency = np.eye(n_tasks, k=1) + np.eye(n_tasks, k=-1)
+    return np.diag(adjacency.sum(axis=1)) - adjacency
