@@ -6,6 +6,8 @@ regularization-based sharing.
 """
 
 from .linear_model import (
+    ClusteredClassifier,
+    ClusteredRegressor,
     FeatureLearningClassifier,
     FeatureLearningRegressor,
     GraphRegularizedClassifier,
@@ -32,6 +34,8 @@ from .linear_model import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ClusteredClassifier",
+    "ClusteredRegressor",
     "FeatureLearningClassifier",
     "FeatureLearningRegressor",
     "GraphRegularizedClassifier",

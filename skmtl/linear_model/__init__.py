@@ -1,5 +1,6 @@
 """Linear multi-task estimators."""
 
+from ._clustered import ClusteredClassifier, ClusteredRegressor
 from ._feature_learning import FeatureLearningClassifier, FeatureLearningRegressor
 from ._generic import MultiTaskLinearModel
 from ._graph import (
@@ -16,6 +17,8 @@ from ._sparse_group import SparseGroupClassifier, SparseGroupRegressor
 from ._trace_norm import TraceNormClassifier, TraceNormRegressor
 
 __all__ = [
+    "ClusteredClassifier",
+    "ClusteredRegressor",
     "FeatureLearningClassifier",
     "FeatureLearningRegressor",
     "GraphRegularizedClassifier",

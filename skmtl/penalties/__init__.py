@@ -5,6 +5,7 @@ estimators' ``coef_``); intercepts are never penalised.
 """
 
 from ._base import BasePenalty
+from ._clustered import ClusteredPenalty
 from ._composite import QuadraticPlusPenalty, TaskQuadratic
 from ._l21 import L21
 from ._lasso import L1
@@ -17,6 +18,7 @@ __all__ = [
     "L1",
     "L21",
     "BasePenalty",
+    "ClusteredPenalty",
     "MeanRegularization",
     "NuclearNorm",
     "QuadraticPlusPenalty",
