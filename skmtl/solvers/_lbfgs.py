@@ -82,7 +82,7 @@ def lbfgs(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
             f"L-BFGS solver stopped after {state['n_iter']} iterations "
             f"({result.message}) with a duality gap of {gap:.3e} "
             f"({gap / primal:.3e} of the objective; tol={tol:.1e}). "
-            "Increase max_iter or use solver='newton'.",
+            "Increase max_iter (or pick another of the solvers that apply).",
             ConvergenceWarning,
             stacklevel=3,
         )
