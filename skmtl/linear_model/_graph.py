@@ -167,7 +167,12 @@ class GraphRegularizedRegressor(_MultiTaskRegressorMixin, _GraphModel):
         + \alpha \sum_{s < t} A_{st} \|w_s - w_t\|^2 + \ell_1 \sum_{t, j} |W_{tj}|,
 
     with :math:`A` the task graph: tasks joined by a heavy edge get similar
-    weights. MALSAR's ``Least_SRMTL`` and RMTL's ``Graph`` regularization.
+    weights. MALSAR's ``Least_SRMTL`` and RMTL's ``Graph`` regularization
+    when their :math:`R R^\top` (:math:`G G^\top`) is a graph Laplacian and
+    without their ridge term; the other cases (a ridge term, any positive
+    semi-definite :math:`R R^\top`) are a
+    :class:`~skmtl.penalties.TaskQuadratic` in a :class:`MultiTaskLinearModel`
+    (see :ref:`coming_from_malsar`).
 
     Parameters
     ----------

@@ -98,7 +98,8 @@ class SparseGroupRegressor(_MultiTaskRegressorMixin, _SparseGroupModel):
     (``alpha_group``) removes features from all tasks at once; the L1 term
     (``alpha_sparse``) lets each task drop some of the features that remain:
     the sparse group lasso with one group per feature (Simon et al. 2013).
-    MALSAR and RMTL have no such model; it interpolates between the L2,1
+    MALSAR's ``Least_CFGLasso`` with ``rho2=0`` is this model (see
+    :ref:`coming_from_malsar` for the scaling); it interpolates between the L2,1
     model (:class:`L21Regressor`, ``alpha_sparse=0``) and the lasso
     (:class:`LassoRegressor`, ``alpha_group=0``).
 
@@ -157,9 +158,9 @@ class SparseGroupClassifier(_MultiTaskClassifierMixin, _SparseGroupModel):
     with :math:`\tilde y_{it} \in \{-1, 1\}` and :math:`m` the number of
     observed targets (the sample-weighted mean with sample weights). Each
     task is binary: a 1-D ``y`` with two classes, or a 0/1 multi-label ``y``
-    with one column per label on the shared design. MALSAR and RMTL have no
-    such model; ``alpha_sparse=0`` gives :class:`L21Classifier`,
-    ``alpha_group=0`` gives :class:`LassoClassifier`.
+    with one column per label on the shared design. It is MALSAR's
+    ``Logistic_CFGLasso`` with ``rho2=0``; ``alpha_sparse=0`` gives
+    :class:`L21Classifier`, ``alpha_group=0`` gives :class:`LassoClassifier`.
 
     Parameters
     ----------

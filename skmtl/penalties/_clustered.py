@@ -19,8 +19,10 @@ class ClusteredPenalty(BasePenalty):
     with :math:`W` the (n_tasks, n_features) task weights (one task per
     row), :math:`M` a (n_tasks, n_tasks) task matrix and :math:`k` the
     number of clusters: MALSAR's ``Least_CMTL`` / ``Logistic_CMTL`` and
-    RMTL's ``CMTL`` (with ``rho1``/``Lam1`` = ``alpha`` and
-    ``rho2``/``Lam2`` = ``beta``; MALSAR's ``W`` is our ``W.T``). When
+    RMTL's ``CMTL`` (``rho1``/``Lam1`` and ``rho2``/``Lam2`` correspond to
+    ``alpha`` and ``beta`` up to the scaling of the loss: divide by the number
+    of rows for MALSAR, by the number of tasks for RMTL; MALSAR's ``W`` is our
+    ``W.T``). When
     :math:`M = F F^\top` for a normalised cluster-indicator matrix
     :math:`F` (:math:`F_{tj} = 1/\sqrt{n_j}` for task :math:`t` in cluster
     :math:`j` of size :math:`n_j`), the penalty is
