@@ -1,6 +1,14 @@
 """Linear multi-task estimators."""
 
 from ._clustered import ClusteredClassifier, ClusteredRegressor
+from ._decomposition import (
+    DirtyClassifier,
+    DirtyRegressor,
+    RobustFeatureLearningClassifier,
+    RobustFeatureLearningRegressor,
+    RobustLowRankClassifier,
+    RobustLowRankRegressor,
+)
 from ._feature_learning import FeatureLearningClassifier, FeatureLearningRegressor
 from ._generic import MultiTaskLinearModel
 from ._graph import (
@@ -19,6 +27,8 @@ from ._trace_norm import TraceNormClassifier, TraceNormRegressor
 __all__ = [
     "ClusteredClassifier",
     "ClusteredRegressor",
+    "DirtyClassifier",
+    "DirtyRegressor",
     "FeatureLearningClassifier",
     "FeatureLearningRegressor",
     "GraphRegularizedClassifier",
@@ -32,6 +42,10 @@ __all__ = [
     "MeanRegularizedClassifier",
     "MeanRegularizedRegressor",
     "MultiTaskLinearModel",
+    "RobustFeatureLearningClassifier",
+    "RobustFeatureLearningRegressor",
+    "RobustLowRankClassifier",
+    "RobustLowRankRegressor",
     "SparseGroupClassifier",
     "SparseGroupRegressor",
     "TemporalGroupClassifier",

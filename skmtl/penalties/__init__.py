@@ -7,6 +7,7 @@ estimators' ``coef_``); intercepts are never penalised.
 from ._base import BasePenalty
 from ._clustered import ClusteredPenalty
 from ._composite import QuadraticPlusPenalty, TaskQuadratic
+from ._decomposition import Decomposition, L1Inf, TaskL21
 from ._l21 import L21
 from ._lasso import L1
 from ._mean import MeanRegularization
@@ -19,10 +20,13 @@ __all__ = [
     "L21",
     "BasePenalty",
     "ClusteredPenalty",
+    "Decomposition",
+    "L1Inf",
     "MeanRegularization",
     "NuclearNorm",
     "QuadraticPlusPenalty",
     "SparseGroupL21",
     "SquaredTraceNorm",
+    "TaskL21",
     "TaskQuadratic",
 ]
