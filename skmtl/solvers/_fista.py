@@ -118,6 +118,9 @@ def run_fista(smooth, penalty, W, b, tol, max_iter, gap_target=0.0):
     (or at ``gap <= gap_target``, an absolute target for inner solves).
     """
     step = 1.0 / max(smooth.lipschitz(), np.finfo(float).tiny)
+    # A smooth part may opt out of Anderson extrapolation: it stalls lifted
+    # (W = P + Q) problems, whose iterates have a free direction.
+    anderson = getattr(smooth, "anderson", True)
     # Start from the exact intercepts of W (the certificate computes them).
     certified = smooth.certify(penalty, W, smooth.internal_intercept(W, b))
     x = y = smooth.state(W, smooth.internal_intercept(W, certified.b))
@@ -156,7 +159,7 @@ def run_fista(smooth, penalty, W, b, tol, max_iter, gap_target=0.0):
         y = smooth.combine(x_new, x, (t - 1) / t_next)
         x, t = x_new, t_next
         history.append(x)
-        if len(history) == ANDERSON + 1:
+        if anderson and len(history) == ANDERSON + 1:
             better = _anderson(smooth, penalty, history)
             history = [x]
             if better is not None:

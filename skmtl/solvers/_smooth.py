@@ -111,11 +111,14 @@ class DataSmooth:
         Backtracking corrects it.
 
         The curvature bound of the datafit times the mean squared row norm
-        (plus 1 for the intercept) of the task with the largest bound.
+        (of the centred rows, plus 1 for the intercept, when intercepts are
+        fitted) of the task with the largest bound.
         """
         h = self.datafit.hessian_bound(self.data)
         totals, means, variances = self.data.weighted_moments(h)
-        second = variances + means**2
+        # With intercepts measured at the task means the features are in
+        # effect centred: their means do not add curvature.
+        second = variances if self.fit_intercept else variances + means**2
         return float(np.max(totals * (second.mean(axis=1) + self.fit_intercept)))
 
     def certify(self, penalty, W, c):
