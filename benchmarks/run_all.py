@@ -1,14 +1,17 @@
-"""Run all benchmarks (issues [1/4] to [3/4]) and write RESULTS.md.
+"""Run all benchmarks (issues [1/4] to [4/4]) and write RESULTS.md.
 
 Run from the repository root::
 
     OPENBLAS_NUM_THREADS=1 SKMTL_DATA_HOME=/path/to/shared/data \
-        python -m benchmarks.run_all
+        python -m benchmarks.run_all --jobs 2
 
-``bench_school`` runs first; ``bench_speed`` then times the mean-regularized
-regressor, and ``bench_joint_speed`` the L2,1 and feature learning models, at
-the median hyperparameters it chose. The raw numbers can also be written as
-JSON (``--json``).
+Two groups: ``bench_school`` first, then ``bench_speed`` (the
+mean-regularized regressor) and ``bench_joint_speed`` (the L2,1 and feature
+learning models) at the median hyperparameters it chose, and ``bench_l21``;
+and the benchmarks that do not depend on those choices (``bench_solvers``,
+``bench_logistic_path``, ``bench_chains``, ``bench_structured``). ``--jobs 2``
+runs the two groups at once, one process per core. The raw numbers can also
+be written as JSON (``--json``).
 """
 
 import argparse
@@ -16,6 +19,7 @@ import json
 import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from benchmarks import (
@@ -26,23 +30,17 @@ from benchmarks import (
     bench_school,
     bench_solvers,
     bench_speed,
+    bench_structured,
 )
 from benchmarks._common import data_home, load_average, machine_info, markdown_table
 
 HERE = Path(__file__).resolve().parent
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--output", default=str(HERE / "RESULTS.md"))
-    parser.add_argument("--json", default=None, help="raw results (JSON)")
-    parser.add_argument("--splits", type=int, nargs="*", help="School splits 1..10")
-    args = parser.parse_args()
-
-    start = time.perf_counter()
-    machine = machine_info()
+def school_group(splits):
+    """bench_school, bench_speed at its choices, bench_l21, bench_joint_speed."""
     print("== bench_school", flush=True)
-    school = bench_school.run(args.splits)
+    school = bench_school.run(splits)
     chosen = bench_school.chosen_hyperparameters(school)
     speed_args = {}
     if chosen is not None:
@@ -54,8 +52,9 @@ def main():
             speed_args["independent_alpha"] = chosen["independent_alpha"]
     print("== bench_speed", speed_args, flush=True)
     speed = bench_speed.run(**speed_args)
-    print("== bench_solvers", flush=True)
-    solvers = bench_solvers.run()
+    # bench_l21 before bench_joint_speed: the latter's cvxpy fit of the
+    # feature-learning model needs ~10 GB, as do the trace-norm fits of
+    # bench_structured in the other process, which run earlier.
     print("== bench_l21", flush=True)
     l21 = bench_l21.run()
     alphas = bench_school.chosen_alphas(school)
@@ -65,10 +64,54 @@ def main():
     }
     print("== bench_joint_speed", joint_args, flush=True)
     joint = bench_joint_speed.run(**joint_args)
+    joint["alphas"] = {
+        f"{model} {'scaled' if scaled else 'raw'}": value
+        for (model, scaled), value in joint_args["alphas"].items()
+    }
+    return {"school": school, "speed": speed, "joint_speed": joint, "l21": l21}
+
+
+def other_group(splits):
+    """The benchmarks that do not depend on bench_school's choices."""
+    print("== bench_solvers", flush=True)
+    solvers = bench_solvers.run()
     print("== bench_logistic_path", flush=True)
     logistic_path = bench_logistic_path.run()
     print("== bench_chains", flush=True)
     chains = bench_chains.run()
+    print("== bench_structured", flush=True)
+    structured = bench_structured.run(splits)
+    return {
+        "solvers": solvers,
+        "logistic_path": logistic_path,
+        "chains": chains,
+        "structured": structured,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--output", default=str(HERE / "RESULTS.md"))
+    parser.add_argument("--json", default=None, help="raw results (JSON)")
+    parser.add_argument("--splits", type=int, nargs="*", help="School splits 1..10")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="2: run the two groups of benchmarks in two processes at once",
+    )
+    args = parser.parse_args()
+
+    start = time.perf_counter()
+    machine = machine_info()
+    if args.jobs == 2:
+        with ProcessPoolExecutor(2) as pool:
+            first = pool.submit(school_group, args.splits)
+            second = pool.submit(other_group, args.splits)
+            results = {**first.result(), **second.result()}
+    else:
+        results = {**school_group(args.splits), **other_group(args.splits)}
     total = time.perf_counter() - start
 
     threads = os.environ.get("OPENBLAS_NUM_THREADS")
@@ -77,58 +120,54 @@ def main():
         command = f"OPENBLAS_NUM_THREADS={threads} " + command
     if args.splits:
         command += " --splits " + " ".join(map(str, args.splits))
+    if args.jobs == 2:
+        command += " --jobs 2"
     info = [*machine, ("load average at end", load_average())]
     info += [
         ("data", str(data_home())),
         ("command (from the repository root)", f"`{command}`"),
         ("total wall time", f"{total:.0f} s ({total / 60:.1f} min)"),
+        (
+            "processes",
+            "2 at once (School group: bench_school, bench_speed, "
+            "bench_joint_speed, bench_l21; the others in the second), one BLAS "
+            "thread each"
+            if args.jobs == 2
+            else "1",
+        ),
     ]
     text = [
-        "# skmtl benchmarks: mean-regularized MTL (issue [1/4]), joint "
-        "feature learning (issue [2/4]) and multi-label chains (issue [3/4])",
+        "# skmtl benchmarks",
         "",
+        "Mean-regularized MTL (issue [1/4]), joint feature learning ([2/4]), "
+        "multi-label chains ([3/4]) and the structured penalties ([4/4]). "
         "Written by `benchmarks/run_all.py` from one run; do not edit by hand. "
         "The machine is shared: the load average shows how busy it was.",
         "",
         markdown_table(["", ""], info),
         "",
-        bench_school.report(school),
+        bench_school.report(results["school"]),
         "",
-        bench_speed.report(speed),
+        bench_structured.report(results["structured"], results["school"]),
         "",
-        bench_solvers.report(solvers),
+        bench_speed.report(results["speed"]),
         "",
-        bench_l21.report(l21),
+        bench_solvers.report(results["solvers"]),
         "",
-        bench_joint_speed.report(joint),
+        bench_l21.report(results["l21"]),
         "",
-        bench_logistic_path.report(logistic_path),
+        bench_joint_speed.report(results["joint_speed"]),
         "",
-        bench_chains.report(chains),
+        bench_logistic_path.report(results["logistic_path"]),
+        "",
+        bench_chains.report(results["chains"]),
         "",
     ]
     Path(args.output).write_text("\n".join(text))
     print(f"wrote {args.output} ({total:.0f} s)")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(
-                {
-                    "school": school,
-                    "speed": speed,
-                    "solvers": solvers,
-                    "l21": l21,
-                    "logistic_path": logistic_path,
-                    "chains": chains,
-                    "joint_speed": {
-                        **joint,
-                        "alphas": {
-                            f"{model} {'scaled' if scaled else 'raw'}": value
-                            for (model, scaled), value in joint_args["alphas"].items()
-                        },
-                    },
-                },
-                f,
-            )
+            json.dump(results, f)
     return 0
 
 
