@@ -643,3 +643,50 @@ def test_pickle_clone_and_params(model):
     assert fresh.get_params(deep=False).keys() == model.get_params(deep=False).keys()
     fresh.set_params(order=None, estimator=clone(model.estimator))
     assert fresh.order is None and model.order is not None
+
+
+class _LabelsetStratifiedKFold:
+    """A multilabel-stratified splitter: folds stratified on the label vectors
+    (label powerset; rare vectors pooled), like iterative stratification it
+    needs the 2-D ``y`` in ``split``."""
+
+    def __init__(self, n_splits):
+        self.n_splits = n_splits
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        return self.n_splits
+
+    def split(self, X, y, groups=None):
+        from sklearn.model_selection import StratifiedKFold
+
+        y = np.asarray(y)
+        assert y.ndim == 2, "a multilabel-stratified splitter needs the label matrix"
+        _, codes, counts = np.unique(y, axis=0, return_inverse=True, return_counts=True)
+        codes = np.where(counts[codes] >= self.n_splits, codes, -1)
+        if 0 < np.sum(codes == -1) < self.n_splits:  # too few to pool apart
+            codes[codes == -1] = np.bincount(codes[codes >= 0]).argmax()
+        folds = StratifiedKFold(self.n_splits, shuffle=True, random_state=0)
+        return folds.split(X, codes)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        ClassifierChain(LogisticRegression()),
+        EnsembleClassifierChain(LogisticRegression(), n_chains=3, random_state=0),
+    ],
+)
+def test_grid_search_with_a_multilabel_stratified_splitter(model):
+    from skmtl.multilabel import ProbabilisticClassifierChain
+
+    X, Y = multilabel(n_samples=120)
+    X = StandardScaler().fit_transform(X)
+    for estimator in (model, ProbabilisticClassifierChain(LogisticRegression())):
+        search = GridSearchCV(
+            estimator,
+            {"estimator__C": [0.01, 1.0]},
+            scoring="jaccard_samples",
+            cv=_LabelsetStratifiedKFold(3),
+        ).fit(X, Y)
+        assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+        assert search.best_params_ == {"estimator__C": 1.0}
