@@ -8,30 +8,22 @@ from sklearn.exceptions import ConvergenceWarning
 from ._certificate import duality_gap, refit_unpenalized
 
 
-def cvxpy_solve(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
-    """Solve the problem exactly with cvxpy (Clarabel interior point).
+def minimize_with_cvxpy(
+    data, datafit, W_expr, penalty_expr, fit_intercept, tol, max_iter
+):
+    """Minimise ``datafit(X W' + b) + penalty_expr`` with Clarabel.
 
-    The reference for tests and the fallback for penalties that only have a
-    cvxpy form; never the fast path. The intercepts of the cvxpy solution are
-    then made exact by a 1-D Newton step so that the duality gap of the
-    result can be reported.
-
-    Returns
-    -------
-    W, b, n_iter, gap, primal
+    ``W_expr`` is the (n_tasks, n_features) cvxpy expression of the weights
+    (a variable, or built from the penalty's own variables). Returns the
+    solved problem and the intercepts (zeros without ``fit_intercept``).
     """
     import cvxpy as cp
 
-    T, p = W.shape
     A, B, mask = data.observed_design()
-    if hasattr(penalty, "cvxpy_coef"):
-        W_expr, penalty_expr = penalty.cvxpy_coef(T, p)
-    else:  # a user's penalty with just as_cvxpy
-        W_expr = cp.Variable((T, p))
-        penalty_expr = penalty.as_cvxpy(W_expr)
     z = A @ cp.vec(W_expr, order="C")
+    T = W_expr.shape[0]
+    intercept = cp.Variable(T) if fit_intercept else None
     if fit_intercept:
-        intercept = cp.Variable(T)
         z = z + B @ intercept
     loss = datafit.as_cvxpy(z, data.Y[mask], datafit.scaled_weight(data)[mask])
     problem = cp.Problem(cp.Minimize(loss + penalty_expr))
@@ -49,8 +41,35 @@ def cvxpy_solve(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
         raise RuntimeError(
             f"cvxpy could not solve the problem: status {problem.status}."
         )
+    if not fit_intercept:
+        return problem, np.zeros(T)
+    return problem, np.asarray(intercept.value, dtype=float)
+
+
+def cvxpy_solve(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
+    """Solve the problem exactly with cvxpy (Clarabel interior point).
+
+    The reference for tests and the fallback for penalties that only have a
+    cvxpy form; never the fast path. The intercepts of the cvxpy solution are
+    then made exact by a 1-D Newton step so that the duality gap of the
+    result can be reported.
+
+    Returns
+    -------
+    W, b, n_iter, gap, primal
+    """
+    import cvxpy as cp
+
+    T, p = W.shape
+    if hasattr(penalty, "cvxpy_coef"):
+        W_expr, penalty_expr = penalty.cvxpy_coef(T, p)
+    else:  # a user's penalty with just as_cvxpy
+        W_expr = cp.Variable((T, p))
+        penalty_expr = penalty.as_cvxpy(W_expr)
+    problem, b = minimize_with_cvxpy(
+        data, datafit, W_expr, penalty_expr, fit_intercept, tol, max_iter
+    )
     W = np.asarray(W_expr.value, dtype=float).reshape(T, p)
-    b = np.asarray(intercept.value, dtype=float) if fit_intercept else np.zeros(T)
     if not _certifiable(penalty):
         # A penalty known by its cvxpy form only: Clarabel's own tolerance
         # is all there is.

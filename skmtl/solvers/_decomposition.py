@@ -31,6 +31,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._certificate import refit_intercept
+from ._cvxpy import minimize_with_cvxpy
 from ._fista import _warn_if_not_converged, make_smooth, run_fista
 from ._smooth import _State
 
@@ -212,40 +213,26 @@ def _fista(data, datafit, penalty, P, Q, b, fit_intercept, tol, max_iter):
 def _cvxpy(data, datafit, penalty, P, Q, b, fit_intercept, tol, max_iter):
     """The reference: Clarabel on the problem in ``P`` and ``Q``.
 
-    The loss is built as in :func:`skmtl.solvers._cvxpy.cvxpy_solve`; the
+    The loss is built by :func:`~skmtl.solvers._cvxpy.minimize_with_cvxpy`; the
     intercepts of the solution are then made exact and the result certified
     as FISTA's.
     """
     import cvxpy as cp
 
     T, p = P.shape
-    A, B, mask = data.observed_design()
     shared, specific = cp.Variable((T, p)), cp.Variable((T, p))
-    z = A @ cp.vec(shared + specific, order="C")
-    if fit_intercept:
-        intercept = cp.Variable(T)
-        z = z + B @ intercept
-    loss = datafit.as_cvxpy(z, data.Y[mask], datafit.scaled_weight(data)[mask])
     parts = penalty.penalty
-    objective = loss + parts.shared.as_cvxpy(shared) + parts.specific.as_cvxpy(specific)
-    problem = cp.Problem(cp.Minimize(objective))
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
-        problem.solve(
-            solver=cp.CLARABEL,
-            max_iter=max(max_iter, 50),
-            tol_gap_abs=tol,
-            tol_gap_rel=tol,
-            tol_feas=tol,
-            tol_ktratio=min(tol, 1e-6),
-        )
-    if problem.status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE):
-        raise RuntimeError(
-            f"cvxpy could not solve the problem: status {problem.status}."
-        )
+    problem, b = minimize_with_cvxpy(
+        data,
+        datafit,
+        shared + specific,
+        parts.shared.as_cvxpy(shared) + parts.specific.as_cvxpy(specific),
+        fit_intercept,
+        tol,
+        max_iter,
+    )
     P = np.asarray(shared.value, dtype=float).reshape(T, p)
     Q = np.asarray(specific.value, dtype=float).reshape(T, p)
-    b = np.asarray(intercept.value, dtype=float) if fit_intercept else np.zeros(T)
     if fit_intercept:
         b = refit_intercept(data, datafit, P + Q, b)
     smooth = LiftedSmooth(make_smooth(data, datafit, fit_intercept))
