@@ -78,6 +78,11 @@ def _check_order(order, n_labels, random_state):
     return order_array.astype(np.intp)
 
 
+def _finite_policy(estimator):
+    """``ensure_all_finite`` for X: NaN passes when the link accepts it."""
+    return "allow-nan" if get_tags(estimator).input_tags.allow_nan else True
+
+
 def _link_fit_params(estimator, X, sample_weight):
     """``fit`` keyword arguments of every link: the checked sample weights."""
     if sample_weight is None:
@@ -133,9 +138,6 @@ class _BaseChain(MetaEstimatorMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _finite_policy(self):
-        return "allow-nan" if get_tags(self.estimator).input_tags.allow_nan else True
-
     def fit(self, X, y, sample_weight=None):
         """Fit the chain: one clone of ``estimator`` per column of ``y``.
 
@@ -161,7 +163,7 @@ class _BaseChain(MetaEstimatorMixin, BaseEstimator):
             y,
             multi_output=True,
             accept_sparse=_SPARSE_FORMATS,
-            ensure_all_finite=self._finite_policy(),
+            ensure_all_finite=_finite_policy(self.estimator),
         )
         Y = self._check_targets(Y)
         fit_params = self._fit_params(X, sample_weight)
@@ -224,7 +226,7 @@ class _BaseChain(MetaEstimatorMixin, BaseEstimator):
             X,
             accept_sparse=_SPARSE_FORMATS,
             reset=False,
-            ensure_all_finite=self._finite_policy(),
+            ensure_all_finite=_finite_policy(self.estimator),
         )
         if sp.issparse(X):
             X = X.tocsr()

@@ -27,6 +27,7 @@ from ._chain import (
     ClassifierChain,
     _check_label_matrix,
     _check_order,
+    _finite_policy,
     _link_has,
 )
 
@@ -216,9 +217,6 @@ class EnsembleClassifierChain(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         self.n_jobs = n_jobs
         self.random_state = random_state
 
-    def _finite_policy(self):
-        return "allow-nan" if get_tags(self.estimator).input_tags.allow_nan else True
-
     def fit(self, X, y, sample_weight=None):
         """Fit ``n_chains`` chains, each on its order and rows.
 
@@ -243,7 +241,7 @@ class EnsembleClassifierChain(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             y,
             multi_output=True,
             accept_sparse=_SPARSE_FORMATS,
-            ensure_all_finite=self._finite_policy(),
+            ensure_all_finite=_finite_policy(self.estimator),
         )
         Y = _check_label_matrix(Y, type(self).__name__)
         sample_weight = self._check_weight(sample_weight, X)
@@ -308,7 +306,7 @@ class EnsembleClassifierChain(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             X,
             accept_sparse=_SPARSE_FORMATS,
             reset=False,
-            ensure_all_finite=self._finite_policy(),
+            ensure_all_finite=_finite_policy(self.estimator),
         )
         outputs = Parallel(n_jobs=self.n_jobs)(
             delayed(getattr(chain, method))(X) for chain in self.estimators_
