@@ -88,25 +88,13 @@ class _MultiTaskLinearModel(BaseEstimator):
     def _fit(self, X, y, sample_weight):
         self._validate_params()
         data, datafit = self._prepare_fit(X, y, sample_weight)
-        coef_init = intercept_init = None
-        if (
+        warm = (
             self.warm_start
             and hasattr(self, "coef_")
             and self.coef_.shape == (data.n_tasks, data.n_features)
             and np.array_equal(self.tasks_, data.tasks)
-        ):
-            coef_init, intercept_init = self.coef_, self.intercept_
-        result = solve(
-            data,
-            datafit,
-            self._penalty(),
-            solver=self.solver,
-            fit_intercept=self.fit_intercept,
-            tol=self.tol,
-            max_iter=self.max_iter,
-            coef_init=coef_init,
-            intercept_init=intercept_init,
         )
+        result = self._solve(data, datafit, warm)
         self.coef_ = result.coef
         self.intercept_ = result.intercept
         self.tasks_ = data.tasks
@@ -114,6 +102,20 @@ class _MultiTaskLinearModel(BaseEstimator):
         self.dual_gap_ = result.dual_gap
         self._set_derived_attributes()
         return self
+
+    def _solve(self, data, datafit, warm):
+        """Run the solver; ``warm``: start from the previous fit."""
+        return solve(
+            data,
+            datafit,
+            self._penalty(),
+            solver=self.solver,
+            fit_intercept=self.fit_intercept,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            coef_init=self.coef_ if warm else None,
+            intercept_init=self.intercept_ if warm else None,
+        )
 
     def _set_derived_attributes(self):
         """Hook: fitted attributes computed from ``coef_`` (none by default)."""

@@ -7,12 +7,12 @@ tasks depart from it, each with its own penalty.
 
 from numbers import Real
 
-import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..penalties import L1, L21, NuclearNorm
 from ..penalties._decomposition import Decomposition, L1Inf, TaskL21
 from ..solvers._decomposition import solve_decomposition
+from ..solvers._dispatch import SolverResult
 from ._base import (
     _MultiTaskClassifierMixin,
     _MultiTaskLinearModel,
@@ -53,17 +53,9 @@ class _DecompositionModel(_MultiTaskLinearModel):
                 )
         return Decomposition(*self._parts())
 
-    def _fit(self, X, y, sample_weight):
-        self._validate_params()
-        data, datafit = self._prepare_fit(X, y, sample_weight)
-        penalty = self._penalty()
+    def _solve(self, data, datafit, warm):
         init = {}
-        if (
-            self.warm_start
-            and hasattr(self, "shared_coef_")
-            and self.shared_coef_.shape == (data.n_tasks, data.n_features)
-            and np.array_equal(self.tasks_, data.tasks)
-        ):
+        if warm:
             init = {
                 "shared_init": self.shared_coef_,
                 "specific_init": self.specific_coef_,
@@ -72,7 +64,7 @@ class _DecompositionModel(_MultiTaskLinearModel):
         result = solve_decomposition(
             data,
             datafit,
-            penalty,
+            self._penalty(),
             solver=self.solver,
             fit_intercept=self.fit_intercept,
             tol=self.tol,
@@ -81,13 +73,13 @@ class _DecompositionModel(_MultiTaskLinearModel):
         )
         self.shared_coef_ = result.shared
         self.specific_coef_ = result.specific
-        self.coef_ = result.shared + result.specific
-        self.intercept_ = result.intercept
-        self.tasks_ = data.tasks
-        self.n_iter_ = result.n_iter
-        self.dual_gap_ = result.dual_gap
-        self._set_derived_attributes()
-        return self
+        return SolverResult(
+            result.shared + result.specific,
+            result.intercept,
+            result.n_iter,
+            result.dual_gap,
+            result.objective,
+        )
 
 
 # -- the three models -------------------------------------------------------------
