@@ -37,6 +37,10 @@ class _MultiTaskLinearModel(BaseEstimator):
     def _penalty(self):
         raise NotImplementedError
 
+    def _penalty_for(self, data):
+        """The penalty for this data: ``_penalty()``, unless it needs the tasks."""
+        return self._penalty()
+
     # -- validation -------------------------------------------------------
 
     def _validate_X(self, X, reset):
@@ -108,7 +112,7 @@ class _MultiTaskLinearModel(BaseEstimator):
         return solve(
             data,
             datafit,
-            self._penalty(),
+            self._penalty_for(data),
             solver=self.solver,
             fit_intercept=self.fit_intercept,
             tol=self.tol,

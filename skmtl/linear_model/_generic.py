@@ -215,19 +215,8 @@ class MultiTaskLinearModel(_MultiTaskLinearModel):
             raise ValueError("penalty is an empty list: give at least one penalty.")
         return penalties
 
-    def _prepare_fit(self, X, y, sample_weight):
-        penalties = self._penalties()
-        data, datafit = super()._prepare_fit(X, y, sample_weight)
-        self._combined = combine_penalties(penalties, data.n_tasks)
-        return data, datafit
-
-    def _penalty(self):
-        return self._combined
-
-    def _fit(self, X, y, sample_weight):
-        super()._fit(X, y, sample_weight)
-        del self._combined
-        return self
+    def _penalty_for(self, data):
+        return combine_penalties(self._penalties(), data.n_tasks)
 
     # -- fit, predict and score follow the datafit --------------------------
 

@@ -23,13 +23,8 @@ _COMMON_SOLVERS = {"auto", "lbfgs", "fista", "cvxpy"}
 class _QuadraticModel(_MultiTaskLinearModel):
     """A task-coupling quadratic ``tr(W' M W) / 2`` plus an optional norm."""
 
-    def _prepare_fit(self, X, y, sample_weight):
-        data, datafit = super()._prepare_fit(X, y, sample_weight)
-        self._n_tasks = data.n_tasks
-        return data, datafit
-
-    def _penalty(self):
-        matrix, norm = self._parts(self._n_tasks)
+    def _penalty_for(self, data):
+        matrix, norm = self._parts(data.n_tasks)
         if norm is None:
             return TaskQuadratic(matrix)
         return QuadraticPlusPenalty(TaskQuadratic(matrix), norm)
