@@ -9,6 +9,57 @@ import warnings
 import cvxpy as cp
 import numpy as np
 
+# Clarabel is tried at each duality-gap tolerance, tightest first, with a few
+# settings in turn: the reference is the first solve that Clarabel itself
+# calls OPTIMAL. "optimal_inaccurate" is never accepted: a reference that may
+# be inexact is not an oracle, and which settings reach OPTIMAL depends on the
+# machine and the versions installed. (Clarabel often stalls short of a tight
+# feasibility tolerance on the epigraph variables of these conic forms, or
+# with its default equilibration on exponential cones, while another setting
+# reaches the optimum to the digit.)
+GAP_TOLERANCES = (1e-12, 1e-11, 1e-10, 1e-9)
+CLARABEL_SETTINGS = (
+    {"tol_feas": 1e-9},
+    {"tol_feas": 1e-8},
+    {"tol_feas": 1e-8, "equilibrate_enable": False},
+    {"tol_feas": 1e-8, "static_regularization_constant": 1e-7},
+    {"tol_feas": 1e-8, "max_step_fraction": 0.9},
+    {"tol_feas": 1e-6},
+)
+
+
+def solve_reference(problem, loosest_gap=1e-10):
+    """Solve ``problem`` with Clarabel until it reports ``OPTIMAL``.
+
+    Returns the gap tolerance that was reached; fails the calling test, with
+    every status seen, when no attempt down to ``loosest_gap`` reaches an
+    optimal status. A test that needs a looser reference says so (and its
+    assertions must hold at that accuracy).
+    """
+    seen = []
+    for gap in GAP_TOLERANCES:
+        if gap > loosest_gap:
+            break
+        for settings in CLARABEL_SETTINGS:
+            with warnings.catch_warnings():
+                warnings.filterwarnings(
+                    "ignore", "Solution may be inaccurate", UserWarning
+                )
+                problem.solve(
+                    solver=cp.CLARABEL,
+                    tol_gap_abs=gap,
+                    tol_gap_rel=gap,
+                    max_iter=400,
+                    warm_start=False,  # each attempt from scratch
+                    **settings,
+                )
+            if problem.status == cp.OPTIMAL:
+                return gap
+            seen.append(f"gap {gap:g} {settings}: {problem.status}")
+    raise AssertionError(
+        "The cvxpy reference never reached an optimal status: " + "; ".join(seen)
+    )
+
 
 class Observations:
     """The observed targets of a problem as flat arrays, one entry per target.
@@ -100,7 +151,7 @@ def cvxpy_solve_squared_trace(obs, alpha, loss, fit_intercept=True):
     )
 
 
-def _cvxpy_minimize(obs, W, penalty, loss, fit_intercept):
+def _cvxpy_minimize(obs, W, penalty, loss, fit_intercept, loosest_gap=1e-10):
     """Minimise the loss of the issue plus ``penalty``, task by task; (W, b)."""
     T = obs.n_tasks
     b = cp.Variable(T) if fit_intercept else np.zeros(T)
@@ -115,14 +166,7 @@ def _cvxpy_minimize(obs, W, penalty, loss, fit_intercept):
             )
     scale = 2 * obs.row_weight_sum if loss == "squared" else obs.weight.sum()
     problem = cp.Problem(cp.Minimize(cp.sum(cp.hstack(terms)) / scale + penalty))
-    # Clarabel may call a 1e-10 solution "inaccurate"; the tests compare
-    # objectives, which is the criterion that matters.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
-        problem.solve(
-            solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10
-        )
-    assert problem.status in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE), problem.status
+    solve_reference(problem, loosest_gap)
     b_value = np.asarray(b.value) if fit_intercept else b
     return np.asarray(W.value), b_value
 

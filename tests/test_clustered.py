@@ -2,7 +2,6 @@
 
 import pickle
 import warnings
-from contextlib import contextmanager
 
 import cvxpy as cp
 import numpy as np
@@ -17,11 +16,10 @@ from skmtl import ClusteredClassifier, ClusteredRegressor
 from skmtl.model_selection import TaskStratifiedKFold
 from skmtl.penalties._clustered import ClusteredPenalty
 
-from ._oracles import _cvxpy_minimize, loss_value
+from ._oracles import _cvxpy_minimize, loss_value, solve_reference
 from .test_mean_regularized import make_problem
 
 ESTIMATORS = {"squared": ClusteredRegressor, "logistic": ClusteredClassifier}
-TIGHT = {"tol_gap_abs": 1e-11, "tol_gap_rel": 1e-11, "tol_feas": 1e-11}
 # The conjugate of the penalty has kinks (a tie of singular values at the
 # k-th place whenever some eigenvalue of M* is strictly between 0 and 1), so
 # the duality gap shrinks like the square root of the suboptimality: double
@@ -46,17 +44,8 @@ def inner_minimum(W, alpha, beta, k):
     """The penalty at a fixed ``W`` and the optimal ``M``, by cvxpy."""
     expression, M, constraints = cmtl_expression(W, alpha, beta, k)
     problem = cp.Problem(cp.Minimize(expression), constraints)
-    with _quiet():
-        problem.solve(solver=cp.CLARABEL, **TIGHT)
+    solve_reference(problem)
     return problem.value, M.value
-
-
-@contextmanager
-def _quiet():
-    """Silence Clarabel's 'Solution may be inaccurate' on tight tolerances."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
-        yield
 
 
 def cvxpy_solve_clustered(obs, alpha, beta, k, loss, fit_intercept=True):
@@ -64,7 +53,10 @@ def cvxpy_solve_clustered(obs, alpha, beta, k, loss, fit_intercept=True):
     W = cp.Variable((obs.n_tasks, obs.X.shape[1]))
     expression, _, constraints = cmtl_expression(W, alpha, beta, k)
     penalty = expression + cp.transforms.indicator(constraints)
-    return _cvxpy_minimize(obs, W, penalty, loss, fit_intercept)
+    # The matrix-fractional SDP with the logistic loss's exponential cones
+    # reaches Clarabel's OPTIMAL status at a 1e-9 gap only; the tests that use
+    # this reference compare objectives at 1e-8.
+    return _cvxpy_minimize(obs, W, penalty, loss, fit_intercept, loosest_gap=1e-9)
 
 
 def objective(obs, W, b, alpha, beta, k, loss):
@@ -131,8 +123,7 @@ def test_value_in_closed_form_limits():
         cp.Minimize(cp.sum(cp.multiply(squared, cp.inv_pos(m)))),
         [m <= 1, cp.sum(m) == 2],
     )
-    with _quiet():
-        k_support.solve(solver=cp.CLARABEL, **TIGHT)
+    solve_reference(k_support)
     limit = ClusteredPenalty(1e9, 0.3, 2).value(W)
     assert limit == pytest.approx(0.3 * k_support.value, rel=1e-7)
     # beta -> 0: the relaxed penalty vanishes (it is not the k-means term).
@@ -190,8 +181,7 @@ def test_conjugate_is_the_supremum(T, p, k, alpha, beta):
     problem = cp.Problem(
         cp.Maximize(cp.sum(cp.multiply(V, U)) - expression), constraints
     )
-    with _quiet():
-        problem.solve(solver=cp.CLARABEL, **TIGHT)
+    solve_reference(problem)
     penalty = ClusteredPenalty(alpha, beta, k)
     assert penalty.conjugate(V) == pytest.approx(problem.value, rel=1e-7)
     assert penalty.dual_scale(V) == 1.0

@@ -38,7 +38,7 @@ from skmtl.solvers._decomposition import (
     solve_decomposition,
 )
 
-from ._oracles import _cvxpy_minimize, loss_value
+from ._oracles import _cvxpy_minimize, loss_value, solve_reference
 from .test_mean_regularized import make_problem
 
 # -- oracles: the penalties restated in numpy and cvxpy -----------------------------
@@ -239,9 +239,11 @@ def dual_ball_projection(name, alpha, Z):
         norms = np.linalg.norm(Z, axis=1, keepdims=True)
         return Z * np.minimum(1.0, alpha / np.maximum(norms, 1e-300))
     V = cp.Variable(Z.shape)
-    cp.Problem(
-        cp.Minimize(cp.sum_squares(V - Z)), [cp.sum(cp.abs(V), axis=0) <= alpha]
-    ).solve(solver=cp.CLARABEL, tol_gap_abs=1e-12, tol_gap_rel=1e-12)
+    solve_reference(
+        cp.Problem(
+            cp.Minimize(cp.sum_squares(V - Z)), [cp.sum(cp.abs(V), axis=0) <= alpha]
+        )
+    )
     return V.value
 
 
@@ -256,9 +258,11 @@ def test_prox_against_cvxpy_and_the_moreau_identity(name, step):
     Z[3] *= 0.1  # a small task
     P = penalty.prox(Z, step)
     U = cp.Variable(Z.shape)
-    cp.Problem(
-        cp.Minimize(cp.sum_squares(U - Z) / (2 * step) + penalty.as_cvxpy(U))
-    ).solve(solver=cp.CLARABEL, tol_gap_abs=1e-12, tol_gap_rel=1e-12)
+    solve_reference(
+        cp.Problem(
+            cp.Minimize(cp.sum_squares(U - Z) / (2 * step) + penalty.as_cvxpy(U))
+        )
+    )
     np.testing.assert_allclose(P, U.value, atol=1e-6)
     groups = np.any(P != 0, axis=0 if name == "l1inf" else 1)
     assert 0 < groups.sum() < len(groups)  # some groups zeroed, not all
@@ -338,7 +342,7 @@ def test_decomposition_penalty_is_the_infimal_convolution():
         cp.Maximize(cp.sum(cp.multiply(W, V))),
         [cp.norm(V, 2, axis=0) <= 0.7, cp.norm(V, 2, axis=1) <= 0.4],
     )
-    support.solve(solver=cp.CLARABEL, tol_gap_abs=1e-12, tol_gap_rel=1e-12)
+    solve_reference(support)
     assert best == pytest.approx(support.value, rel=1e-7)
 
 

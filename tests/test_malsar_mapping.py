@@ -21,8 +21,6 @@ lists of per-task matrices, which become skmtl's task-indexed layout (task id in
 column 0). Per-task means are reproduced by ``sample_weight = 1 / n_t``.
 """
 
-import warnings
-
 import cvxpy as cp
 import numpy as np
 import pytest
@@ -45,6 +43,8 @@ from skmtl import (
     TraceNormRegressor,
 )
 from skmtl.penalties import L1, NuclearNorm, TaskQuadratic
+
+from ._oracles import solve_reference
 
 ATOL = 1e-5
 SIZES = (30, 40, 50, 35)  # rows per task: the tasks differ in size
@@ -145,13 +145,7 @@ def per_task_logistic(Xs, ys, W, c):
 
 def minimize(objective, constraints=()):
     problem = cp.Problem(cp.Minimize(objective), list(constraints))
-    with warnings.catch_warnings():
-        # Clarabel may call a 1e-10 solution "inaccurate"; it is accurate enough.
-        warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
-        problem.solve(
-            solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10
-        )
-    assert problem.status in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE), problem.status
+    solve_reference(problem)
     return problem
 
 

@@ -38,6 +38,7 @@ from ._oracles import (
     l1_value,
     loss_value,
     nuclear_value,
+    solve_reference,
     sparse_group_value,
 )
 from .test_mean_regularized import make_problem
@@ -239,17 +240,13 @@ def test_badly_scaled_features_match_cvxpy(name):
 
 
 def solve_precisely(problem):
-    """Clarabel at tight tolerances; it may call such solutions "inaccurate".
+    """The reference solve (an OPTIMAL status at tight tolerance).
 
     An error of 1e-10 in the objective of a prox (strongly convex) still
     allows ~1e-5 in the point: the tests compare points at that accuracy and
     rely on exact certificates (subgradients, Moreau) for the rest.
     """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
-        problem.solve(
-            solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10
-        )
+    solve_reference(problem)
 
 
 def projection_onto_dual_ball(name, penalty, Z):
