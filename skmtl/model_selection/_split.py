@@ -1,19 +1,25 @@
+import warnings
+
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection._split import _BaseKFold
+from sklearn.utils import check_random_state, indexable
+from sklearn.utils.multiclass import type_of_target
 
-from .._task_data import get_task_ids
+from .._task_data import _format_tasks, get_task_ids
+
+_SHOWN = 10  # task ids listed in a warning
 
 
-class TaskStratifiedKFold(StratifiedKFold):
+class TaskStratifiedKFold(_BaseKFold):
     """K-fold cross-validation stratified on the task column of ``X``.
 
     With the task-indexed layout a plain ``KFold`` can leave a small task
     out of a training fold, and the model then meets an unknown task when it
     predicts the test fold. Stratifying on the task keeps each task's share
-    of rows about the same in every fold, so every task with at least
-    ``n_splits`` rows is in every training fold. Use it as ``cv=`` in
-    ``GridSearchCV`` or ``cross_val_score``: the task ids are read from ``X``,
-    so ``y`` is free to be a regression target.
+    of rows about the same in every fold, so every task with at least 2 rows
+    is in every training fold. Use it as ``cv=`` in ``GridSearchCV`` or
+    ``cross_val_score``: the task ids are read from ``X``, so ``y`` is free
+    to be a regression target.
 
     Parameters
     ----------
@@ -25,19 +31,47 @@ class TaskStratifiedKFold(StratifiedKFold):
     stratify_target : bool, default=False
         Stratify on the pair (task, class of ``y``) instead of the task: for
         classifiers, which need both classes of every task in every training
-        fold.
+        fold. ``y`` must then be 1-D class labels.
     shuffle : bool, default=False
-        Shuffle each task's rows before splitting them into folds.
+        Shuffle each task's rows (of each class) before splitting them into
+        folds. Without it, the rows go to the folds in their order in ``X``.
     random_state : int, RandomState instance or None, default=None
         Seed of the shuffle; only used when ``shuffle=True``.
 
     See Also
     --------
-    sklearn.model_selection.StratifiedKFold : The splitter this one applies
-        to the task ids.
+    sklearn.model_selection.StratifiedKFold : Stratification on the class
+        alone.
+
+    Notes
+    -----
+    Each stratum -- the rows of one task, or with ``stratify_target=True``
+    the rows of one class within one task -- is split as evenly as possible:
+    a stratum of ``k`` rows puts ``k // n_splits`` or one more row in every
+    test fold. The rows left over after that even share (all of them for a
+    stratum smaller than ``n_splits``) go to the folds in a rotation that
+    goes on from one stratum to the next, instead of starting again at the
+    first fold for every stratum, so that
+
+    * the test folds' sizes differ by at most one row with
+      ``stratify_target=False``: ten tasks of 3 rows make five test folds of
+      6 rows, each of them with rows of six different tasks;
+    * with ``stratify_target=True``, the rows of the rarest class (say the
+      few positives of each task) are spread the same way: each test fold
+      holds ``P // n_splits`` or one more of the ``P`` rows of that class,
+      however few each task has; within each task the test folds' sizes
+      still differ by at most one row;
+    * a stratum of 2 rows or more is in every training fold, so every task
+      with 2 rows or more of each class keeps all its classes in every
+      training fold.
+
+    A stratum with fewer rows than ``n_splits`` misses some test folds, and
+    a stratum of a single row is missing from the training set of the fold
+    that tests that row. ``split`` warns about both, naming the tasks.
 
     Examples
     --------
+    >>> import numpy as np
     >>> from sklearn.model_selection import GridSearchCV
     >>> from skmtl import MeanRegularizedRegressor
     >>> from skmtl.datasets import make_multitask_regression
@@ -50,6 +84,34 @@ class TaskStratifiedKFold(StratifiedKFold):
     ...     cv=cv,
     ... )
     >>> search.fit(X, y).best_params_["coupling"] in (0.0, 1.0, float("inf"))
+    True
+
+    With ``stratify_target=True`` the few positives of each of 6 tasks are
+    spread over the test folds (3 or 4 of the 17 in each), and every task
+    keeps both classes in every training fold. Each task has fewer positives
+    than folds, so some of its test folds have none, and ``split`` says so:
+
+    >>> import warnings
+    >>> tasks = np.repeat(np.arange(6), 10)
+    >>> y = np.zeros(60, dtype=int)
+    >>> for task, n_positive in enumerate([2, 3, 4, 2, 3, 3]):
+    ...     y[10 * task : 10 * task + n_positive] = 1
+    >>> X = np.column_stack([tasks, np.arange(60.0)])
+    >>> cv = TaskStratifiedKFold(
+    ...     5, task_column=0, stratify_target=True, shuffle=True, random_state=0
+    ... )
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     folds = list(cv.split(X, y))
+    >>> print(caught[0].message)  # doctest: +NORMALIZE_WHITESPACE
+    TaskStratifiedKFold(n_splits=5, stratify_target=True): 6 of 6 tasks have
+    fewer than n_splits=5 rows of their least populated class, so some test
+    folds hold no row of that class for the task: 0 (2 rows of class 1),
+    1 (3 rows of class 1), 2 (4 rows of class 1), 3 (2 rows of class 1),
+    4 (3 rows of class 1), 5 (3 rows of class 1).
+    >>> [int(y[test].sum()) for _, test in folds]
+    [4, 4, 3, 3, 3]
+    >>> all(len(set(zip(tasks[train], y[train]))) == 12 for train, _ in folds)
     True
     """
 
@@ -84,11 +146,159 @@ class TaskStratifiedKFold(StratifiedKFold):
             Training-set indices of the split.
         test : ndarray
             Test-set indices of the split.
+
+        Warns
+        -----
+        UserWarning
+            When some task has fewer rows (of its least populated class, with
+            ``stratify_target=True``) than ``n_splits``; the message names
+            those tasks.
         """
-        _, strata = np.unique(get_task_ids(X, self.task_column), return_inverse=True)
+        X, y, groups = indexable(X, y, groups)
+        indices = None
+        for test in self._iter_test_masks(X, y, groups):
+            if indices is None:
+                indices = np.arange(len(test))
+            yield indices[~test], indices[test]
+
+    def _iter_test_masks(self, X, y=None, groups=None):
+        test_folds = self._make_test_folds(X, y)
+        for fold in range(self.n_splits):
+            yield test_folds == fold
+
+    def _make_test_folds(self, X, y):
+        """Test fold of every row, see the Notes of the class docstring."""
+        task_ids = get_task_ids(X, self.task_column)
+        n_samples, n_splits = len(task_ids), self.n_splits
+        if n_splits > n_samples:
+            raise ValueError(
+                f"TaskStratifiedKFold(n_splits={n_splits}) cannot make {n_splits} "
+                f"non-empty test folds out of {n_samples} rows; lower n_splits."
+            )
+        tasks, task_code = _codes_by_appearance(task_ids)
         if self.stratify_target:
-            if y is None:
-                raise ValueError("stratify_target=True needs y in split(X, y).")
-            _, classes = np.unique(np.asarray(y), return_inverse=True)
-            strata = strata * (classes.max() + 1) + classes
-        return super().split(X, strata)
+            classes, class_code = _codes_by_appearance(_check_classes(y))
+        else:
+            classes, class_code = np.zeros(1), np.zeros(n_samples, dtype=np.intp)
+        n_tasks, n_classes = len(tasks), len(classes)
+        counts = np.zeros((n_tasks, n_classes), dtype=np.intp)
+        np.add.at(counts, (task_code, class_code), 1)
+        self._warn_small_strata(tasks, classes, counts)
+
+        # The rows of each stratum (task, class), in their order in X.
+        stratum = task_code * n_classes + class_code
+        rows = np.argsort(stratum, kind="stable")
+        ends = np.cumsum(counts.ravel())
+        starts = ends - counts.ravel()
+
+        rng = check_random_state(self.random_state)
+        rarest_first = np.argsort(counts.sum(axis=0), kind="stable")
+        class_in_fold = np.zeros((n_classes, n_splits), dtype=np.intp)
+        fold_size = np.zeros(n_splits, dtype=np.intp)
+        test_folds = np.empty(n_samples, dtype=np.intp)
+        for t in range(n_tasks):
+            task_in_fold = np.zeros(n_splits, dtype=np.intp)
+            for c in rarest_first:
+                n_rows = counts[t, c]
+                if n_rows == 0:
+                    continue
+                per_fold = np.full(n_splits, n_rows // n_splits)
+                # The leftover rows go to the folds with the fewest rows of
+                # this task, then of this class, then in all; ties go to the
+                # first fold. Without the task and class keys (one task, one
+                # class) this is a round-robin that goes on across strata.
+                leftover = n_rows % n_splits
+                if leftover:
+                    order = np.lexsort((fold_size, class_in_fold[c], task_in_fold))
+                    per_fold[order[:leftover]] += 1
+                task_in_fold += per_fold
+                class_in_fold[c] += per_fold
+                fold_size += per_fold
+                folds = np.repeat(np.arange(n_splits), per_fold)
+                if self.shuffle:
+                    rng.shuffle(folds)
+                s = t * n_classes + c
+                test_folds[rows[starts[s] : ends[s]]] = folds
+        return test_folds
+
+    def _warn_small_strata(self, tasks, classes, counts):
+        """Warn, naming them, about tasks that some test folds miss."""
+        n_splits = self.n_splits
+        present = np.where(counts > 0, counts, np.iinfo(counts.dtype).max)
+        least = present.argmin(axis=1)  # each task's least populated class
+        n_least = present.min(axis=1)
+        small = np.flatnonzero(n_least < n_splits)
+        if len(small) == 0:
+            return
+        if self.stratify_target:
+            what = "rows of their least populated class"
+            shown = [
+                f"{_show(tasks[t])} ({_rows(n_least[t])} of class "
+                f"{_show(classes[least[t]])})"
+                for t in small[:_SHOWN]
+            ]
+            missing = "that class for the task"
+        else:
+            what = "rows"
+            shown = [f"{_show(tasks[t])} ({_rows(n_least[t])})" for t in small[:_SHOWN]]
+            missing = "the task"
+        more = f" and {len(small) - _SHOWN} more" if len(small) > _SHOWN else ""
+        message = (
+            f"TaskStratifiedKFold(n_splits={n_splits}"
+            f"{', stratify_target=True' if self.stratify_target else ''}): "
+            f"{len(small)} of {len(tasks)} tasks have fewer than n_splits={n_splits} "
+            f"{what}, so some test folds hold no row of {missing}: "
+            f"{', '.join(shown)}{more}."
+        )
+        lost_task = np.flatnonzero(counts.sum(axis=1) == 1)
+        lost_class = np.setdiff1d(np.flatnonzero((counts == 1).any(axis=1)), lost_task)
+        if len(lost_class):
+            message += (
+                f" Tasks {_format_tasks(tasks[lost_class], _SHOWN)} have a single row of a "
+                "class: the training set of the fold that tests that row has "
+                "no row of that class for the task."
+            )
+        if len(lost_task):
+            message += (
+                f" Tasks {_format_tasks(tasks[lost_task], _SHOWN)} have a single row: the "
+                "training set of the fold that tests it has no row of the task, "
+                "which is then unknown to the model fitted there."
+            )
+        warnings.warn(message, UserWarning, stacklevel=5)
+
+
+def _codes_by_appearance(values):
+    """Unique values and the code of each value, by order of first appearance."""
+    uniques, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    return uniques[order], rank[inverse.ravel()]
+
+
+def _check_classes(y):
+    if y is None:
+        raise ValueError("stratify_target=True needs y in split(X, y).")
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(
+            "stratify_target=True needs 1-D class labels in y; got y of shape "
+            f"{y.shape}."
+        )
+    if y.dtype.kind == "f" and np.isnan(y).any():
+        raise ValueError("stratify_target=True needs class labels in y; y has NaN.")
+    target_type = type_of_target(y, input_name="y")
+    if target_type not in ("binary", "multiclass"):
+        raise ValueError(
+            "stratify_target=True needs class labels in y; got a "
+            f"{target_type!r} target."
+        )
+    return y
+
+
+def _show(value):
+    return repr(value.item() if hasattr(value, "item") else value)
+
+
+def _rows(n):
+    return f"{n} row" if n == 1 else f"{n} rows"
