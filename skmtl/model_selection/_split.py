@@ -254,15 +254,16 @@ class TaskStratifiedKFold(_BaseKFold):
         lost_class = np.setdiff1d(np.flatnonzero((counts == 1).any(axis=1)), lost_task)
         if len(lost_class):
             message += (
-                f" Tasks {_format_tasks(tasks[lost_class], _SHOWN)} have a single row of a "
-                "class: the training set of the fold that tests that row has "
-                "no row of that class for the task."
+                f" Tasks {_format_tasks(tasks[lost_class], _SHOWN)} have a "
+                "single row of a class: the training set of the fold that "
+                "tests that row has no row of that class for the task."
             )
         if len(lost_task):
             message += (
-                f" Tasks {_format_tasks(tasks[lost_task], _SHOWN)} have a single row: the "
-                "training set of the fold that tests it has no row of the task, "
-                "which is then unknown to the model fitted there."
+                f" Tasks {_format_tasks(tasks[lost_task], _SHOWN)} have a "
+                "single row: the training set of the fold that tests it has "
+                "no row of the task, which is then unknown to the model "
+                "fitted there."
             )
         warnings.warn(message, UserWarning, stacklevel=5)
 
