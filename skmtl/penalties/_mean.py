@@ -34,24 +34,48 @@ class MeanRegularization(BasePenalty):
     def pooled(self):
         return np.isinf(self.coupling)
 
+    @property
+    def curvatures(self):
+        r"""``(mean, spread)``: the penalty's Hessian on its two subspaces.
+
+        :math:`\Omega(W) = \frac{\mu}{2} T \|\bar w\|^2 + \frac{\lambda}{2}
+        \|W - 1 \bar w^\top\|_F^2` with :math:`\mu = 2\alpha` on the
+        direction where all rows are equal and :math:`\lambda = 2\alpha(1 +
+        \text{coupling})` (infinite when pooled, possibly overflowing to
+        infinity for a huge coupling) on its complement. Solvers that work in
+        these two parts stay exact however large the coupling is.
+        """
+        return 2 * self.alpha, 2 * self.alpha * (1 + self.coupling)
+
     def value(self, W):
-        mean = W.mean(axis=0)
-        spread = W - mean
+        mean, spread = mean_and_spread(W)
         if self.pooled:
             # The domain is {all rows equal}; allow round-off only.
             if np.max(np.abs(spread), initial=0.0) > 1e-10 * (1 + np.max(np.abs(W))):
                 return np.inf
             return self.alpha * W.shape[0] * float(mean @ mean)
-        return self.alpha * float(np.sum(W**2) + self.coupling * np.sum(spread**2))
+        return self.parts_value(W.shape[0] * float(mean @ mean), np.sum(spread**2))
+
+    def parts_value(self, mean_squared_norm, spread_squared_norm):
+        """The penalty from ``T ||w_bar||^2`` and ``||W - 1 w_bar'||^2``.
+
+        A zero spread costs nothing even when the coupling is infinite.
+        """
+        spread = 0.0
+        if spread_squared_norm > 0:
+            spread = (1 + self.coupling) * spread_squared_norm
+        return self.alpha * float(mean_squared_norm + spread)
 
     def gradient(self, W):
         if self.pooled:
             return self.project(2 * self.alpha * W)
-        return 2 * self.alpha * (W + self.coupling * (W - W.mean(axis=0)))
+        mean, spread = mean_and_spread(W)
+        mu, lam = self.curvatures
+        return mu * mean + lam * spread
 
     def project(self, W):
         if self.pooled:
-            return np.broadcast_to(W.mean(axis=0), W.shape).copy()
+            return np.broadcast_to(mean_and_spread(W)[0], W.shape).copy()
         return W
 
     def conjugate(self, V):
@@ -65,28 +89,32 @@ class MeanRegularization(BasePenalty):
             \Omega^*(V) = \frac{T \|\bar v\|^2}{4\alpha}
                 + \frac{\|V - 1\bar v^\top\|_F^2}{4\alpha(1+\lambda)}.
         """
-        mean = V.mean(axis=0)
-        within = 0.0 if self.pooled else np.sum((V - mean) ** 2) / (1 + self.coupling)
+        mean, spread = mean_and_spread(V)
+        within = 0.0 if self.pooled else np.sum(spread**2) / (1 + self.coupling)
         return float(V.shape[0] * (mean @ mean) + within) / (4 * self.alpha)
 
     def solve_newton_system(self, H, R):
         r"""Solve :math:`(\operatorname{blockdiag}(H_t) + \nabla^2\Omega)\,D = R`.
 
-        Never forms the (T p) x (T p) system. With
-        :math:`A_t = H_t + 2\alpha(1+\lambda) I`, each block is
-        :math:`D_t = A_t^{-1}(R_t + 2\alpha\lambda \bar d)`, and averaging over
-        tasks gives one p x p system for the mean :math:`\bar d`:
+        Never forms the (T p) x (T p) system. With :math:`\mu = 2\alpha`,
+        :math:`\lambda = 2\alpha(1+\text{coupling})` and
+        :math:`A_t = H_t + \lambda I`, each block is
+        :math:`D_t = A_t^{-1}(R_t + (\lambda - \mu) \bar d)`, and averaging
+        over tasks gives one p x p system for the mean :math:`\bar d`. Written
+        with :math:`I - (\lambda - \mu) A_t^{-1} = A_t^{-1}(H_t + \mu I)`, and
+        with the scaled blocks :math:`\tilde A_t = A_t / \lambda = I +
+        H_t/\lambda`, it has no cancellation however large the coupling:
 
         .. math::
 
-            \Big(I - \frac{2\alpha\lambda}{T}\sum_t A_t^{-1}\Big)\,\bar d
-            = \frac{1}{T}\sum_t A_t^{-1} R_t.
+            \Big(\frac1T \sum_t \tilde A_t^{-1} (H_t + \mu I)\Big) \bar d
+            = \frac1T \sum_t \tilde A_t^{-1} R_t, \qquad
+            D_t = \bar d + \frac{1}{\lambda}\,
+            \tilde A_t^{-1}\big(R_t - (H_t + \mu I)\bar d\big).
 
-        Each :math:`A_t` is factorised once (Cholesky) and inverted. The
-        matrix on the left has eigenvalues down to about :math:`1/(1+\lambda)`,
-        so about :math:`\log_{10}(1+\lambda)` digits of the mean direction are
-        lost to cancellation; the solvers' duality-gap check takes another
-        step when that matters.
+        As the coupling grows the deviations vanish like :math:`1/\lambda`
+        and :math:`\bar d` tends to the pooled step, which it equals when
+        :math:`\lambda` overflows to infinity.
 
         Parameters
         ----------
@@ -100,23 +128,25 @@ class MeanRegularization(BasePenalty):
         """
         T, p = R.shape
         eye = np.eye(p)
+        mu, lam = self.curvatures
         if self.pooled:
-            d = np.linalg.solve(H.sum(axis=0) + 2 * self.alpha * T * eye, R.sum(axis=0))
+            d = np.linalg.solve(H.sum(axis=0) + mu * T * eye, R.sum(axis=0))
             return np.tile(d, (T, 1))
-        A = H + 2 * self.alpha * (1 + self.coupling) * eye
         if self.coupling == 0:
-            return np.linalg.solve(A, R[:, :, None])[:, :, 0]
-        pull = 2 * self.alpha * self.coupling
-        if np.array_equal(A, np.broadcast_to(A[0], A.shape)):
+            return np.linalg.solve(H + lam * eye, R[:, :, None])[:, :, 0]
+        H_mu = H + mu * eye
+        if np.array_equal(H, np.broadcast_to(H[0], H.shape)):
             # Shared design, complete targets, squared loss: one block for all.
-            A_inv = np.broadcast_to(_spd_inverse(A[:1]), A.shape)
+            A_inv = _spd_inverse(H[:1] / lam + eye)
+            system = A_inv[0] @ H_mu[0]
         else:
-            A_inv = _spd_inverse(A)
-        A_inv_R = np.einsum("tij,tj->ti", A_inv, R)
-        d_mean = np.linalg.solve(
-            eye - pull / T * A_inv.sum(axis=0), A_inv_R.mean(axis=0)
-        )
-        return A_inv_R + pull * (A_inv @ d_mean)
+            A_inv = _spd_inverse(H / lam + eye)
+            system = np.matmul(A_inv, H_mu).mean(axis=0)
+        A_inv = np.broadcast_to(A_inv, H.shape)
+        system = 0.5 * (system + system.T)  # symmetric in exact arithmetic
+        d_mean = np.linalg.solve(system, np.einsum("tij,tj->i", A_inv, R) / T)
+        residual = R - H_mu @ d_mean
+        return d_mean + np.einsum("tij,tj->ti", A_inv, residual) / lam
 
     def as_cvxpy(self, W):
         import cvxpy as cp
@@ -127,13 +157,37 @@ class MeanRegularization(BasePenalty):
         return self.alpha * (cp.sum_squares(W) + self.coupling * cp.sum_squares(spread))
 
     def cvxpy_coef(self, n_tasks, n_features):
-        if not self.pooled:
-            return super().cvxpy_coef(n_tasks, n_features)
+        """``W = 1 w' + (V - 1 v_bar') / sqrt(1 + coupling)``, from two variables.
+
+        The penalty is then ``alpha (T ||w||^2 + ||V||^2)`` (the optimal ``V``
+        has zero mean), whose conditioning does not depend on the coupling;
+        ``as_cvxpy`` on a plain variable would multiply it by the coupling.
+        """
         import cvxpy as cp
 
         w = cp.Variable((1, n_features))
         W = np.ones((n_tasks, 1)) @ w
-        return W, self.alpha * n_tasks * cp.sum_squares(w)
+        penalty = n_tasks * cp.sum_squares(w)
+        scale = 1 / np.sqrt(1 + self.coupling)
+        if scale > 0:
+            V = cp.Variable((n_tasks, n_features))
+            centring = np.eye(n_tasks) - 1.0 / n_tasks
+            W = W + scale * (centring @ V)
+            penalty = penalty + cp.sum_squares(V)
+        return W, self.alpha * penalty
+
+
+def mean_and_spread(W):
+    """``(w_bar, W - w_bar)``, exact for rows that are equal or nearly so.
+
+    The mean is taken about the first row: rows that are bitwise equal give
+    a spread of exactly zero (a plain mean may differ from them in the last
+    bit, which a huge coupling would turn into a huge penalty), and nearly
+    equal rows keep the digits of their differences.
+    """
+    differences = W - W[:1]
+    shift = differences.mean(axis=0)
+    return W[0] + shift, differences - shift
 
 
 def _spd_inverse(A):

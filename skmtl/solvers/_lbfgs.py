@@ -20,8 +20,8 @@ def lbfgs(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     duality gap is checked against ``tol`` times the objective.
 
     The iterates live in preconditioned coordinates, an exact linear change
-    of variables: ``W = scale * V`` (a diagonal estimate of the inverse
-    square-root curvature) and intercepts measured at the task's feature
+    of variables: ``W = K(V)`` (see :class:`_DiagonalScaling` and
+    :class:`_MeanSpreadScaling`) and intercepts measured at the task's feature
     means, ``b = c - sum_j means[t, j] W[t, j]``, which removes the
     intercept/feature coupling of uncentred features.
 
@@ -31,20 +31,26 @@ def lbfgs(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     """
     T, p = W.shape
     W = penalty.project(W)
-    scale, means = _preconditioner(data, datafit, penalty, W, b, fit_intercept)
+    curvature, means = _data_curvature(data, datafit, W, b, fit_intercept)
+    if hasattr(penalty, "curvatures"):
+        coordinates = _MeanSpreadScaling(penalty, curvature)
+    else:
+        coordinates = _DiagonalScaling(penalty, curvature)
 
     def to_model(x):
-        W_x = scale * x[: T * p].reshape(T, p)
+        W_x = coordinates.to_weights(x[: T * p].reshape(T, p))
         b_x = x[T * p :] - np.sum(means * W_x, axis=1) if fit_intercept else b
         return W_x, b_x
 
     def value_and_gradient(x):
+        V = x[: T * p].reshape(T, p)
         W_x, b_x = to_model(x)
         Z = data.linear(W_x, b_x)
         GW, gb = data.adjoint(datafit.gradient(data, Z))
-        GW = penalty.project(GW + penalty.gradient(W_x) - means * gb[:, None])
-        value = datafit.value(data, Z) + penalty.value(W_x)
-        gradient = (scale * GW).ravel()
+        penalty_value, penalty_gradient = coordinates.penalty(V, W_x)
+        value = datafit.value(data, Z) + penalty_value
+        gradient = coordinates.adjoint(GW - means * gb[:, None]) + penalty_gradient
+        gradient = gradient.ravel()
         return value, np.concatenate([gradient, gb]) if fit_intercept else gradient
 
     state = {"n_iter": 0, "certified": None}
@@ -64,7 +70,7 @@ def lbfgs(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
                 state["certified"] = result
                 raise StopIteration
 
-    x0 = (W / scale).ravel()
+    x0 = coordinates.from_weights(W).ravel()
     if fit_intercept:
         x0 = np.concatenate([x0, b + np.sum(means * W, axis=1)])
     result = minimize(
@@ -89,25 +95,98 @@ def lbfgs(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     return W, b, state["n_iter"], gap, primal
 
 
-def _preconditioner(data, datafit, penalty, W, b, fit_intercept):
-    """Diagonal scaling of ``W`` and the per-task feature means.
+def _data_curvature(data, datafit, W, b, fit_intercept):
+    """Diagonal of the datafit's Hessian in ``W`` at the start, and feature means.
 
-    The scale is ``1 / sqrt(h)``, with ``h`` the diagonal of the datafit's
-    Hessian in ``W`` at the start (of centred features when intercepts are
-    fitted) plus the penalty's curvature along a coordinate direction of its
-    domain. When the penalty ties the rows of ``W`` together (a subspace
-    domain), all rows share the averaged scale so iterates stay in it.
+    Of the centred features when intercepts are fitted. Returns ``(h (T, p),
+    means (T, p))``, the means zero without intercepts.
     """
     curvature = datafit.hessian(data, data.linear(W, b))
     totals, means, variances = data.weighted_moments(curvature)
     if not fit_intercept:
         variances, means = variances + means**2, np.zeros_like(means)
-    h = totals[:, None] * variances
-    direction = np.zeros_like(W)
-    direction[0, 0] = 1.0
-    direction = penalty.project(direction)
-    h = h + 2 * penalty.value(direction) / np.sum(direction**2)
-    if direction[1:].any():  # the domain couples the rows
-        h = np.broadcast_to(h.mean(axis=0), h.shape)
-    scale = 1.0 / np.sqrt(np.maximum(h, np.finfo(float).eps * (1 + h.max())))
-    return scale, means
+    return totals[:, None] * variances, means
+
+
+def _inverse_sqrt(h):
+    return 1.0 / np.sqrt(np.maximum(h, np.finfo(float).eps * (1 + h.max(initial=0))))
+
+
+class _DiagonalScaling:
+    """``W = scale * V``, ``scale = 1 / sqrt(h)`` for any smooth penalty.
+
+    ``h`` is the data curvature plus the penalty's curvature along a
+    coordinate direction of its domain. When the penalty ties the rows of
+    ``W`` together (a subspace domain), all rows share the averaged scale so
+    iterates stay in it, and gradients are projected onto it.
+    """
+
+    def __init__(self, penalty, curvature):
+        self._penalty = penalty
+        direction = np.zeros_like(curvature)
+        direction[0, 0] = 1.0
+        direction = penalty.project(direction)
+        h = curvature + 2 * penalty.value(direction) / np.sum(direction**2)
+        if direction[1:].any():  # the domain couples the rows
+            h = np.broadcast_to(h.mean(axis=0), h.shape)
+        self.scale = _inverse_sqrt(h)
+
+    def to_weights(self, V):
+        return self.scale * V
+
+    def from_weights(self, W):
+        return W / self.scale
+
+    def adjoint(self, G):
+        return self.scale * self._penalty.project(G)
+
+    def penalty(self, V, W):
+        return self._penalty.value(W), self.adjoint(self._penalty.gradient(W))
+
+
+class _MeanSpreadScaling:
+    r"""Separate scales for the mean of the task weights and their spread.
+
+    For a penalty that is :math:`\mu/2` times ``T ||w_bar||^2`` plus
+    :math:`\lambda/2` times the squared spread ``||W - 1 w_bar'||^2``
+    (``penalty.curvatures``), ``W = 1 (s_mean * v_bar)' + s_spread * (V - 1
+    v_bar')`` with per-feature scales ``1/sqrt(h + mu)`` and
+    ``1/sqrt(h + lambda)``. The penalty is evaluated from ``V`` itself, so
+    a huge :math:`\lambda` (a huge coupling) costs neither conditioning nor
+    digits: the spread of ``W`` shrinks like ``1/sqrt(lambda)`` while ``V``
+    stays of order one, and an infinite :math:`\lambda` leaves ``W`` in the
+    pooled subspace exactly.
+    """
+
+    def __init__(self, penalty, curvature):
+        self._penalty = penalty
+        mu, lam = penalty.curvatures
+        h = curvature.mean(axis=0)
+        self.mean_scale = _inverse_sqrt(h + mu)
+        self.spread_scale = 1.0 / np.sqrt(h + lam)  # 0 when lam is infinite
+        # lam * spread_scale**2, without inf * 0 when lam is infinite.
+        self.spread_weight = 1.0 / (1.0 + h / lam)
+        self.mean_weight = mu * self.mean_scale**2
+
+    def to_weights(self, V):
+        mean = V.mean(axis=0)
+        return self.mean_scale * mean + self.spread_scale * (V - mean)
+
+    def from_weights(self, W):
+        mean = W.mean(axis=0)
+        spread = np.zeros_like(W)
+        np.divide(W - mean, self.spread_scale, out=spread, where=self.spread_scale > 0)
+        return mean / self.mean_scale + spread
+
+    def adjoint(self, G):
+        return self.to_weights(G)  # the map is self-adjoint
+
+    def penalty(self, V, W):
+        """The penalty and its gradient in ``V``, from ``V`` alone (no cancellation)."""
+        mean = V.mean(axis=0)
+        spread = V - mean
+        value = 0.5 * (
+            V.shape[0] * np.sum(self.mean_weight * mean**2)
+            + np.sum(self.spread_weight * spread**2)
+        )
+        return value, self.mean_weight * mean + self.spread_weight * spread
