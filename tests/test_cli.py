@@ -9,8 +9,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import UndefinedMetricWarning
+from sklearn.metrics import roc_auc_score
 
-from skmtl._cli import Result, format_table, format_takeaway, main
+from skmtl._cli import (
+    Result,
+    _take,
+    build_searches,
+    choose_scoring,
+    format_table,
+    format_takeaway,
+    load_csv,
+    main,
+    run_searches,
+    split_data,
+)
 from skmtl.datasets import make_multitask_classification, make_multitask_regression
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,6 +87,26 @@ def _write_classification_csv(path):
     return frame
 
 
+def _write_rare_class_csv(path, n_rows=100, n_positive=6):
+    """Three tasks of ``n_rows`` rows, ``n_positive`` of them of class 1.
+
+    Class 1 is given to the rows with the highest ``x0`` plus noise, so the
+    features carry signal and the share of class 1 is known exactly.
+    """
+    rng = np.random.default_rng(0)
+    frames = []
+    for task in range(3):
+        X = rng.normal(size=(n_rows, 3))
+        latent = 2 * X[:, 0] + rng.normal(size=n_rows)
+        y = np.zeros(n_rows, dtype=int)
+        y[np.argsort(latent)[-n_positive:]] = 1
+        frame = pd.DataFrame(X, columns=["x0", "x1", "x2"]).assign(churn=y)
+        frames.append(frame.assign(store=f"store_{task}"))
+    frame = pd.concat(frames, ignore_index=True)
+    frame.to_csv(path, index=False)
+    return frame
+
+
 def _run_error(capsys, argv):
     """Run ``main(argv)``, expect status 2 and return the one-line message."""
     assert main(argv) == 2
@@ -97,7 +130,12 @@ def test_default_run_mtl_beats_both_baselines(capsys):
     header = _flat(out)
     assert "embedded example" in header
     assert "30 tasks" in header and "15 features" in header
-    assert "scored by R²" in header
+    assert "The target is a number: regression." in header
+    assert (
+        "Scoring: r2 (R²: 1 is perfect, 0 is predicting the mean). Default for "
+        "regression; --scoring chooses another." in header
+    )
+    assert "Note:" not in out
     rows = _table_rows(out)
     independent, pooled, mtl = (rows[name] for name in ROW_NAMES)
     assert re.fullmatch(r"alpha=\S+", independent[0])
@@ -117,7 +155,10 @@ def test_regression_csv_with_string_task_ids(tmp_path, capsys):
     header = _flat(out)
     assert f"{len(frame)} rows in 4 tasks (column 'school', 20 to 35 rows" in header
     assert "3 features" in header
-    assert "Regression" in header and "R²" in header
+    assert "so this is regression (auto-detected)" in header
+    assert "Scoring: r2 (R²" in header and "CV R²" in out
+    # Many distinct values: no note about class labels.
+    assert "Note:" not in out
     rows = _table_rows(out)
     assert rows["mean-regularized MTL"][0].split(", ")[1] in {
         "coupling=0",
@@ -137,6 +178,13 @@ def test_classification_csv_is_auto_detected(tmp_path, capsys):
     header = _flat(out)
     assert "exactly 2 distinct values ('no', 'yes')" in header
     assert "binary classification (auto-detected)" in header
+    # Balanced classes: accuracy, with the majority-class guess to compare to.
+    assert re.search(
+        r"Scoring: accuracy \(the fraction of rows classified right; always "
+        r"predicting the majority class '(no|yes)' scores 0\.5\d\d\)\. Default "
+        r"for classification when neither class is under 20% of the rows",
+        header,
+    ), header
     assert "CV accuracy" in out and "test accuracy" in out
     rows = _table_rows(out)
     assert all(0 <= r[1] <= 1 and 0 <= r[2] <= 1 for r in rows.values())
@@ -149,7 +197,8 @@ def test_regression_flag_overrides_detection(tmp_path, capsys):
     argv = ["--data", str(path), "--task-column", "school", "--target", "score"]
     assert main([*argv, *FAST_GRIDS, "--cv", "3", "--regression"]) == 0
     header = _flat(capsys.readouterr().out)
-    assert "Regression" in header and "auto-detected" not in header
+    assert "--regression was given, so this is regression." in header
+    assert "auto-detected" not in header and "Note:" not in header
 
 
 def test_help_exits_0(capsys):
@@ -161,6 +210,8 @@ def test_help_exits_0(capsys):
         assert option in out
     for option in ["--random-state", "--classification", "--alphas", "--couplings"]:
         assert option in out
+    assert "--scoring" in out and "roc_auc" in out and "under 20% of the rows" in out
+    assert "index=False" in out  # the saved-index rule is documented
     assert "python -m skmtl --data" in out
 
 
@@ -269,7 +320,12 @@ def test_classification_flag_needs_binary_target(regression_csv, capsys):
     path, frame = regression_csv
     frame.assign(score=np.arange(len(frame)) % 3).to_csv(path, index=False)
     message = _run_error(capsys, [*_csv_argv(path), "--classification"])
-    assert "needs a binary target" in message and "3 distinct values" in message
+    assert (
+        "--classification needs a binary target, but 'score' has 3 distinct values "
+        "(0, 1, 2): the models are binary classifiers, one per task, so only two "
+        "classes are supported; merge the classes into two, or drop "
+        "--classification to model it as a number"
+    ) in message
 
 
 def test_non_numeric_target(regression_csv, capsys):
@@ -279,6 +335,247 @@ def test_non_numeric_target(regression_csv, capsys):
     )
     message = _run_error(capsys, _csv_argv(path))
     assert "target 'score' is not numeric" in message
+
+
+def test_header_only_csv_says_it_has_no_rows(regression_csv, capsys):
+    path, frame = regression_csv
+    frame.iloc[:0].to_csv(path, index=False)
+    message = _run_error(capsys, _csv_argv(path))
+    assert (
+        f"{path} has no rows: it holds only a header row (columns ['school', 'x0',"
+        in message
+    )
+    assert "not numeric" not in message
+
+
+def test_constant_target_is_an_error(regression_csv, capsys):
+    path, frame = regression_csv
+    frame.assign(score=3).to_csv(path, index=False)
+    message = _run_error(capsys, _csv_argv(path))
+    assert "the target 'score' has the same value (3) in every row" in message
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        # A saved index after filtering rows is not 0..n-1.
+        pytest.param(lambda f, path: f.iloc[::2].to_csv(path), id="filtered-index"),
+        # An unnamed column in the middle of the header.
+        pytest.param(
+            lambda f, path: f.rename(columns={"x1": ""}).to_csv(path, index=False),
+            id="empty-header",
+        ),
+    ],
+)
+def test_unnamed_column_is_an_error(regression_csv, capsys, write):
+    path, frame = regression_csv
+    write(frame, path)
+    message = _run_error(capsys, _csv_argv(path))
+    assert re.search(
+        rf"column\(s\) \['Unnamed: \d'\] of {re.escape(str(path))} have no name in "
+        "the header row; every column other than the task column 'school' and "
+        "the target 'score' is used as a feature, so name them in the header or "
+        "remove them",
+        message,
+    ), message
+    assert "write the CSV with index=False" in message
+
+
+# --------------------------------------------------------------------------- #
+# What the output says about the data and the scoring
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "first, note",
+    [
+        (
+            0,
+            "Note: column 'Unnamed: 0' looks like a saved pandas index (0..n-1) "
+            "and was dropped; write the CSV with index=False.",
+        ),
+        (
+            1,
+            "Note: column 'Unnamed: 0' looks like saved row names (1..n, as R's "
+            "write.csv writes them) and was dropped; write the CSV with "
+            "row.names=FALSE.",
+        ),
+    ],
+)
+def test_saved_row_numbers_are_dropped_with_a_note(tmp_path, capsys, first, note):
+    clean, indexed = tmp_path / "clean.csv", tmp_path / "indexed.csv"
+    frame = _write_regression_csv(clean)
+    frame.set_axis(np.arange(first, first + len(frame))).to_csv(indexed)
+    assert pd.read_csv(indexed).columns[0] == "Unnamed: 0"
+    argv = [*FAST_GRIDS, "--cv", "3"]
+    assert main([*_csv_argv(indexed), *argv]) == 0
+    out = capsys.readouterr().out
+    assert note in _flat(out)
+    assert "with 3 features" in _flat(out)
+    # Dropped means the same models as on the file written without the index.
+    assert main([*_csv_argv(clean), *argv]) == 0
+    clean_rows = _table_rows(capsys.readouterr().out)
+    indexed_rows = _table_rows(out)
+    for name in ROW_NAMES:
+        assert indexed_rows[name][:3] == clean_rows[name][:3]
+
+
+def test_few_integer_target_values_are_regression_with_a_note(regression_csv, capsys):
+    path, frame = regression_csv
+    frame.assign(score=np.arange(len(frame)) % 3).to_csv(path, index=False)
+    assert main([*_csv_argv(path), *FAST_GRIDS, "--cv", "3"]) == 0
+    out = _flat(capsys.readouterr().out)
+    assert (
+        "The target is a number with 3 distinct values, so this is regression "
+        "(auto-detected)." in out
+    )
+    assert (
+        "Note: the target 'score' has only 3 distinct values (0, 1, 2), all "
+        "integers, and is treated as a number (regression). If they are class "
+        "labels: --classification exists, but the models are binary classifiers "
+        "(one per task), so it takes exactly 2 classes, not 3; merge the classes "
+        "into two first." in out
+    )
+    assert "Scoring: r2" in out
+
+
+def test_binary_numeric_target_is_classification(regression_csv, capsys):
+    path, frame = regression_csv
+    frame.assign(score=(frame["score"] > 0).astype(int)).to_csv(path, index=False)
+    assert main([*_csv_argv(path), *FAST_GRIDS, "--cv", "3"]) == 0
+    out = _flat(capsys.readouterr().out)
+    assert (
+        "The target has exactly 2 distinct values (0, 1), so this is binary "
+        "classification (auto-detected; pass --regression to model it as a "
+        "number)." in out
+    )
+    assert "Note:" not in out
+
+
+def test_rare_class_is_scored_by_roc_auc(tmp_path, capsys):
+    path = tmp_path / "churn.csv"
+    _write_rare_class_csv(path)
+    argv = _csv_argv(path, task="store", target="churn")
+    assert main([*argv, *FAST_GRIDS, "--cv", "3"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "Scoring: roc_auc (ROC AUC: how well the predicted probabilities rank the "
+        "rows of one class above those of the other; 0.5 is chance, 1 is "
+        "perfect). Default for this target: the minority class 1 is 6.0% of the "
+        "rows, and accuracy would reward predicting the majority class (always "
+        "predicting 0 scores 0.940 accuracy); --scoring chooses another."
+    ) in _flat(out)
+    assert "CV ROC AUC" in out and "test ROC AUC" in out
+    assert "Takeaway:" in out and "(test ROC AUC " in out
+    rows = _table_rows(out)
+    assert all(0.5 < r[1] <= 1 and 0.5 < r[2] <= 1 for r in rows.values())
+
+
+def test_scoring_tunes_and_scores_the_held_out_rows(tmp_path):
+    path = tmp_path / "churn.csv"
+    _write_rare_class_csv(path)
+    dataset = load_csv(path, "store", "churn")
+    scoring, _ = choose_scoring(dataset)
+    assert scoring == "roc_auc"
+    train, test = split_data(dataset, 0.25, 3, 0)
+    searches = build_searches(dataset, [1e-3, 1e-1], [0.0, 10.0, np.inf], 3, 0, scoring)
+    assert all(search.scoring == "roc_auc" for _, search in searches)
+    X_test, y_test = _take(dataset.X, test), dataset.y[test]
+    results = run_searches(
+        searches, _take(dataset.X, train), dataset.y[train], X_test, y_test
+    )
+    for (_, search), result in zip(searches, results, strict=True):
+        proba = search.best_estimator_.predict_proba(X_test)[:, 1]
+        assert result.test_score == pytest.approx(roc_auc_score(y_test, proba))
+
+
+@pytest.mark.filterwarnings("error", category=UndefinedMetricWarning)
+def test_roc_auc_folds_hold_both_classes_at_the_smallest_sizes(tmp_path, capsys):
+    # 4 rows of class 1 per task is the least that --cv 3 --test-size 0.25
+    # accepts; every inner test fold must still hold both classes.
+    path = tmp_path / "churn.csv"
+    _write_rare_class_csv(path, n_rows=60, n_positive=4)
+    argv = _csv_argv(path, task="store", target="churn")
+    assert main([*argv, *FAST_GRIDS, "--cv", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "Scoring: roc_auc" in out
+    assert all(0 <= r[1] <= 1 and 0 <= r[2] <= 1 for r in _table_rows(out).values())
+
+
+def test_held_out_rows_of_one_class_are_an_error(tmp_path, capsys):
+    path = tmp_path / "churn.csv"
+    _write_rare_class_csv(path)
+    argv = _csv_argv(path, task="store", target="churn")
+    message = _run_error(capsys, [*argv, "--cv", "3", "--test-size", "0.02"])
+    assert re.search(
+        r"the \d+ held-out rows are all of class 0, so the test score could not "
+        r"judge the other class; use a larger --test-size than 0\.02",
+        message,
+    ), message
+
+
+@pytest.mark.parametrize(
+    "scoring, kind, label",
+    [
+        ("balanced_accuracy", "classification", "balanced accuracy"),
+        ("neg_log_loss", "classification", "neg. log loss"),
+        ("explained_variance", "regression", "explained variance"),
+        ("neg_mean_squared_error", "regression", "neg. MSE"),
+    ],
+)
+def test_scoring_option(tmp_path, capsys, scoring, kind, label):
+    path = tmp_path / "data.csv"
+    if kind == "classification":
+        _write_classification_csv(path)
+        argv = _csv_argv(path, task="task", target="label")
+    else:
+        _write_regression_csv(path)
+        argv = _csv_argv(path)
+    assert main([*argv, *FAST_GRIDS, "--cv", "3", "--scoring", scoring]) == 0
+    out = capsys.readouterr().out
+    assert f"Scoring: {scoring} ({label}: " in _flat(out)
+    assert "Chosen by --scoring." in _flat(out)
+    assert f"CV {label}" in out and f"test {label}" in out
+    if scoring.startswith("neg_"):
+        assert all(r[1] <= 0 and r[2] <= 0 for r in _table_rows(out).values())
+
+
+def test_scoring_that_does_not_fit_the_problem(tmp_path, capsys):
+    path = tmp_path / "churn.csv"
+    _write_rare_class_csv(path)
+    cases = [
+        (
+            ["--scoring", "roc_auc"],
+            "argument --scoring: roc_auc is a classification score, but the "
+            "embedded example is regression; for regression choose one of r2, "
+            "explained_variance, neg_mean_squared_error",
+        ),
+        (
+            [*_csv_argv(path, task="store", target="churn"), "--scoring", "r2"],
+            "argument --scoring: r2 is a regression score, but the target has "
+            "exactly 2 distinct values (0, 1), so this is binary classification "
+            "(auto-detected; pass --regression to model it as a number); for "
+            "classification choose one of accuracy, balanced_accuracy, roc_auc, "
+            "neg_log_loss",
+        ),
+        (
+            [
+                *_csv_argv(path, task="store", target="churn"),
+                "--regression",
+                "--scoring",
+                "accuracy",
+            ],
+            "argument --scoring: accuracy is a classification score, but "
+            "--regression was given, so this is regression;",
+        ),
+    ]
+    for argv, expected in cases:
+        with pytest.raises(SystemExit) as excinfo:
+            main(argv)
+        assert excinfo.value.code == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert expected in _flat(captured.err)
 
 
 # --------------------------------------------------------------------------- #
@@ -296,6 +593,7 @@ def test_non_numeric_target(regression_csv, capsys):
         (["--test-size", "1.5"], "between 0 and 1"),
         (["--alphas", "0,1"], "must be > 0"),
         (["--couplings", "1,x"], "comma-separated numbers"),
+        (["--scoring", "f1"], "argument --scoring: invalid choice: 'f1'"),
     ],
 )
 def test_argument_errors(capsys, argv, expected):
@@ -335,10 +633,39 @@ def test_takeaway_names_the_winner():
 
 def test_takeaway_ties_and_limit_couplings():
     line = format_takeaway(_results(0.7, 0.6, 0.7, coupling=0.0), "accuracy")
-    assert "tie on the held-out rows" in line
+    assert line.startswith(
+        "Takeaway: independent models and mean-regularized MTL tie on the "
+        "held-out rows (test accuracy 0.700), ahead of the pooled model (0.600); "
+    )
     assert "chose coupling=0, i.e. independent models" in line
     line = format_takeaway(_results(0.5, 0.7, 0.7, coupling=np.inf), "R²")
     assert "chose coupling=inf, i.e. the pooled model" in line
+
+
+def test_takeaway_equal_printed_scores_tie():
+    # 0.7004 ahead of 0.6996 by 8e-4, yet both print as 0.700: no winner.
+    line = format_takeaway(_results(0.5, 0.6996, 0.7004), "R²")
+    assert line == (
+        "Takeaway: mean-regularized MTL and the pooled model tie on the held-out "
+        "rows (test R² 0.700), ahead of independent models (0.500)."
+    )
+    line = format_takeaway(_results(0.70049, 0.69951, 0.70001), "R²")
+    assert line.startswith(
+        "Takeaway: independent models, mean-regularized MTL and the pooled model "
+        "tie on the held-out rows (test R² 0.700)."
+    )
+    assert "ahead" not in line and "best" not in line
+    # "-0.000" and "0.000" are the same number.
+    assert "tie" in format_takeaway(_results(-0.0001, 0.0001, -0.3), "R²")
+
+
+def test_takeaway_win_visible_at_the_printed_precision():
+    # 0.7006 and 0.7004 differ by 2e-4 but print as 0.701 and 0.700.
+    line = format_takeaway(_results(0.5, 0.7004, 0.7006), "R²")
+    assert line == (
+        "Takeaway: mean-regularized MTL does best on the held-out rows (test R² "
+        "0.701), ahead of the pooled model (0.700) and independent models (0.500)."
+    )
 
 
 def test_format_table_aligns_columns():
