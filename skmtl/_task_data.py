@@ -13,6 +13,7 @@ build a :class:`TaskData`; datafits and solvers only ever see that object.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,6 +21,7 @@ from sklearn.utils.validation import check_array
 
 __all__ = [
     "TaskData",
+    "check_task_id_type",
     "get_task_ids",
     "make_task_data",
     "map_tasks",
@@ -314,22 +316,67 @@ def _check_task_ids(task_ids, task_column):
             raise ValueError(f"The task column {task_column!r} has missing values.")
         if all(issubclass(k, str) for k in kinds):
             task_ids = task_ids.astype(str)
-        elif all(issubclass(k, numbers.Real) for k in kinds):
+        elif all(issubclass(k, bool | np.bool_) for k in kinds):
+            task_ids = task_ids.astype(bool)
+        elif all(
+            issubclass(k, numbers.Real) and not issubclass(k, bool | np.bool_)
+            for k in kinds
+        ):
             task_ids = task_ids.astype(np.float64)
-            if np.all(task_ids == np.round(task_ids)):
-                task_ids = task_ids.astype(np.int64)
         else:
             raise TypeError(
                 f"The task column {task_column!r} mixes types "
                 f"({sorted(k.__name__ for k in kinds)}); task ids must be all "
-                "numbers or all strings."
+                "numbers, all strings or all booleans."
             )
-    elif task_ids.dtype.kind == "f":
+    if task_ids.dtype.kind == "f":
         if not np.all(np.isfinite(task_ids)):
             raise ValueError(f"The task column {task_column!r} has missing values.")
-        if np.all(task_ids == np.round(task_ids)):
+        integral = task_ids == np.round(task_ids)
+        if np.all(integral):
             task_ids = task_ids.astype(np.int64)
+        else:
+            _warn_scaled_task_column(task_ids[~integral], task_column)
     return task_ids
+
+
+def _warn_scaled_task_column(examples, task_column):
+    shown = ", ".join(f"{v:.6g}" for v in np.unique(examples)[:3])
+    warnings.warn(
+        f"The task column {task_column!r} holds non-integer numbers ({shown}, "
+        "...): task ids are labels, and these look like a column that was "
+        "scaled or transformed with the features. Each distinct value is used "
+        "as its own task. Keep the task column out of the scaler, e.g. "
+        "ColumnTransformer([('scale', StandardScaler(), feature_columns)], "
+        "remainder='passthrough') in the Pipeline (see 'Worked example: a "
+        "pipeline on a DataFrame' in the user guide).",
+        UserWarning,
+        stacklevel=5,
+    )
+
+
+def _task_id_kind(task_ids):
+    """ "number", "string" or "boolean": the kind of a validated id array."""
+    kind = np.asarray(task_ids).dtype.kind
+    if kind == "b":
+        return "boolean"
+    return "string" if kind in "USO" else "number"
+
+
+def check_task_id_type(task_ids, tasks, task_column):
+    """Refuse task ids of another kind than the fitted ones (no silent misses).
+
+    A model fitted with numeric ids meets ``"3"`` for ``3`` when a CSV was
+    read differently, say: every row would look like an unknown task.
+    """
+    seen, fitted = _task_id_kind(task_ids), _task_id_kind(tasks)
+    if len(task_ids) and seen != fitted:
+        raise TypeError(
+            f"The task column {task_column!r} of X holds {seen} task ids "
+            f"(e.g. {_format_tasks(np.unique(task_ids), 3)}), but the model was "
+            f"fitted with {fitted} task ids ({_format_tasks(tasks, 3)}). Pass "
+            f"the task ids as {fitted}s, as in fit."
+        )
 
 
 def map_tasks(task_ids, tasks):

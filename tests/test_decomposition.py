@@ -557,9 +557,11 @@ def test_dirty_shared_design_single_target_and_unknown_tasks():
     model = DirtyRegressor(0.5, 0.3, unknown_task="shared", **kwargs).fit(X, y)
     X_new = X[:3].copy()
     X_new[:, 2] = "marseille"
+    # An unseen task gets the shared part of the model, not the mean of coef_.
+    assert np.any(model.specific_coef_.mean(axis=0) != 0)
     np.testing.assert_allclose(
         model.predict(X_new),
-        X_new[:, [0, 1, 3, 4, 5]].astype(float) @ model.coef_.mean(axis=0)
+        X_new[:, [0, 1, 3, 4, 5]].astype(float) @ model.shared_coef_.mean(axis=0)
         + model.intercept_.mean(),
     )
     _, (Xs, Ys, _), _ = make_problem("squared", "shared")

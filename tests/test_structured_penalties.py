@@ -670,10 +670,23 @@ def test_convergence_warning_reports_the_gap(name, loss):
     model = estimator_class(name, loss)(*strengths, tol=1e-15, max_iter=2, **kwargs)
     with pytest.warns(
         ConvergenceWarning,
-        match=r"stopped after max_iter=2 iterations with a duality gap of",
+        match=r"stopped after max_iter=2 (iterations|Newton steps) with a duality gap",
     ):
         model.fit(X, y)
     assert model.n_iter_ == 2
+
+
+@pytest.mark.parametrize(
+    "solver, what", [("prox_newton", "Newton steps"), ("fista", "iterations")]
+)
+def test_convergence_warning_names_the_solver_that_ran(solver, what):
+    kwargs, (X, y, _), _ = make_problem("logistic", "indexed")
+    model = LassoClassifier(0.001, solver=solver, tol=1e-15, max_iter=2, **kwargs)
+    name = {"prox_newton": "Proximal Newton", "fista": "FISTA"}[solver]
+    with pytest.warns(
+        ConvergenceWarning, match=f"^{name} stopped after max_iter=2 {what}"
+    ):
+        model.fit(X, y)
 
 
 @pytest.mark.parametrize("name", list(MODELS))

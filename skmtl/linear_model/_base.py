@@ -17,7 +17,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from .._task_data import _format_tasks, make_task_data, map_tasks, split_task_column
+from .._task_data import (
+    _format_tasks,
+    check_task_id_type,
+    make_task_data,
+    map_tasks,
+    split_task_column,
+)
 from ..datafits import LogisticLoss, SquaredLoss
 from ..solvers import solve
 
@@ -134,6 +140,7 @@ class _MultiTaskLinearModel(BaseEstimator):
         if task_ids is None:
             Z = features @ self.coef_.T + self.intercept_
             return Z[:, 0] if self._single_target else Z
+        check_task_id_type(task_ids, self.tasks_, self.task_column)
         index = map_tasks(task_ids, self.tasks_)
         unknown = index < 0
         coef = self.coef_[np.maximum(index, 0)]
@@ -143,11 +150,14 @@ class _MultiTaskLinearModel(BaseEstimator):
                 raise ValueError(
                     f"X has task id(s) {_format_tasks(np.unique(task_ids[unknown]))} "
                     "that were not seen in fit. Set unknown_task='shared' to "
-                    "predict them with the mean of the task models."
+                    "predict them with the shared part of the model."
                 )
-            coef[unknown] = self.coef_.mean(axis=0)
-            intercept[unknown] = self.intercept_.mean()
+            coef[unknown], intercept[unknown] = self._shared_model()
         return np.einsum("ij,ij->i", features, coef) + intercept
+
+    def _shared_model(self):
+        """``(coef, intercept)`` for a task unseen in fit: the mean task model."""
+        return self.coef_.mean(axis=0), self.intercept_.mean()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

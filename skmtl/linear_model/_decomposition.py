@@ -53,6 +53,10 @@ class _DecompositionModel(_MultiTaskLinearModel):
                 )
         return Decomposition(*self._parts())
 
+    def _shared_model(self):
+        """An unseen task gets the mean shared part, not the mean of ``coef_``."""
+        return self.shared_coef_.mean(axis=0), self.intercept_.mean()
+
     def _solve(self, data, datafit, warm):
         init = {}
         if warm:

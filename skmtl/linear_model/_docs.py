@@ -19,7 +19,11 @@ def common_parameters(solvers, solver_doc, tol, max_iter):
 
     unknown_task : {{"error", "shared"}}, default="error"
         What ``predict`` does with a task id not seen in ``fit``: raise a
-        ``ValueError``, or predict with the mean weights and mean intercept.
+        ``ValueError``, or predict with the shared part of the model: the
+        mean intercept and the mean of the task weights (of
+        ``shared_coef_``, for the models with a shared and a specific part).
+        Task ids of another type than in ``fit`` (``"3"`` for ``3``) raise a
+        ``TypeError`` either way.
 
     solver : {solvers}, default="auto"
         {solver_doc}

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import MultiTaskElasticNet
 
-from ._certificate import penalty_dual_term
+from ._certificate import penalty_dual_term, warn_if_not_certified
 from ._smooth import Certificate
 from ._working_set import run_working_sets
 
@@ -90,15 +90,14 @@ def _run(problem, penalty, W, b, tol, max_iter):
 
 
 def _warn(certified, tol, max_iter):
-    if certified.gap > tol * certified.primal:
-        warnings.warn(
-            f"Coordinate descent stopped after max_iter={max_iter} epochs with a "
-            f"duality gap of {certified.gap:.3e} "
-            f"({certified.gap / certified.primal:.3e} of the objective; "
-            f"tol={tol:.1e}). Increase max_iter.",
-            ConvergenceWarning,
-            stacklevel=4,
-        )
+    warn_if_not_certified(
+        "Coordinate descent",
+        f"after max_iter={max_iter} epochs",
+        certified.gap,
+        certified.primal,
+        tol,
+        stacklevel=4,
+    )
 
 
 class _CenteredProblem:

@@ -1,6 +1,27 @@
 """Objective, exact intercepts and the duality-gap certificate shared by all solvers."""
 
+import warnings
+
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+
+def warn_if_not_certified(
+    solver, steps, gap, primal, tol, stacklevel, advice="Increase max_iter."
+):
+    """The one ``ConvergenceWarning`` of the solvers: who stopped, where, why.
+
+    ``solver`` names the method that ran and ``steps`` what it counted
+    ("after 100 Newton steps", "after max_iter=1000 iterations").
+    """
+    if gap <= tol * primal:
+        return
+    warnings.warn(
+        f"{solver} stopped {steps} with a duality gap of {gap:.3e} "
+        f"({gap / primal:.3e} of the objective; tol={tol:.1e}). {advice}",
+        ConvergenceWarning,
+        stacklevel=stacklevel + 1,
+    )
 
 
 def objective(data, datafit, penalty, W, b):

@@ -24,13 +24,11 @@ the gap stalled near 1e-7 of the objective with it; without it the runs
 reach 1e-10 in 3000 to 6000 iterations. On School it makes no difference.
 """
 
-import warnings
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
-from ._certificate import refit_intercept
+from ._certificate import refit_intercept, warn_if_not_certified
 from ._cvxpy import minimize_with_cvxpy
 from ._fista import _warn_if_not_converged, make_smooth, run_fista
 from ._smooth import _State
@@ -238,14 +236,15 @@ def _cvxpy(data, datafit, penalty, P, Q, b, fit_intercept, tol, max_iter):
     smooth = LiftedSmooth(make_smooth(data, datafit, fit_intercept))
     X = penalty.stack(P, Q)
     certified = smooth.certify(penalty, X, smooth.internal_intercept(X, b))
-    if certified.gap > tol * certified.primal:
-        warnings.warn(
-            f"cvxpy (status {problem.status!r}) stopped with a duality gap of "
-            f"{certified.gap:.3e} ({certified.gap / certified.primal:.3e} of the "
-            f"objective; tol={tol:.1e}).",
-            ConvergenceWarning,
-            stacklevel=5,
-        )
+    warn_if_not_certified(
+        "cvxpy (Clarabel)",
+        f"with status {problem.status!r}",
+        certified.gap,
+        certified.primal,
+        tol,
+        stacklevel=5,
+        advice="",
+    )
     return DecompositionResult(
         P,
         Q,

@@ -1,10 +1,8 @@
 """Accelerated proximal gradient (FISTA) with backtracking and adaptive restart."""
 
-import warnings
-
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
+from ._certificate import warn_if_not_certified
 from ._smooth import DataSmooth, GramSmooth, WithQuadratic
 from ._working_set import run_working_sets
 
@@ -81,14 +79,14 @@ def _feature_scale(smooth, penalty):
 
 
 def _warn_if_not_converged(certified, tol, max_iter, stacklevel):
-    if certified.gap > tol * certified.primal:
-        warnings.warn(
-            f"FISTA stopped after max_iter={max_iter} iterations with a duality "
-            f"gap of {certified.gap:.3e} ({certified.gap / certified.primal:.3e} "
-            f"of the objective; tol={tol:.1e}). Increase max_iter.",
-            ConvergenceWarning,
-            stacklevel=stacklevel,
-        )
+    warn_if_not_certified(
+        "FISTA",
+        f"after max_iter={max_iter} iterations",
+        certified.gap,
+        certified.primal,
+        tol,
+        stacklevel,
+    )
 
 
 def make_smooth(data, datafit, fit_intercept):

@@ -1,12 +1,9 @@
 """L-BFGS for smooth penalties, preconditioned, stopped by the duality gap."""
 
-import warnings
-
 import numpy as np
 from scipy.optimize import minimize
-from sklearn.exceptions import ConvergenceWarning
 
-from ._certificate import duality_gap, refit_unpenalized
+from ._certificate import duality_gap, refit_unpenalized, warn_if_not_certified
 
 _CHECK_EVERY = 5  # iterations between duality-gap evaluations
 
@@ -83,15 +80,15 @@ def lbfgs(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
         options={"maxiter": max_iter, "maxfun": 10 * max_iter, "ftol": 0, "gtol": 0},
     )
     W, b, gap, primal = state["certified"] or certify(result.x)
-    if gap > tol * primal:
-        warnings.warn(
-            f"L-BFGS solver stopped after {state['n_iter']} iterations "
-            f"({result.message}) with a duality gap of {gap:.3e} "
-            f"({gap / primal:.3e} of the objective; tol={tol:.1e}). "
-            "Increase max_iter (or pick another of the solvers that apply).",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
+    warn_if_not_certified(
+        "L-BFGS",
+        f"after {state['n_iter']} iterations ({result.message})",
+        gap,
+        primal,
+        tol,
+        stacklevel=3,
+        advice="Increase max_iter (or pick another of the solvers that apply).",
+    )
     return W, b, state["n_iter"], gap, primal
 
 

@@ -4,12 +4,14 @@ For the squared loss the objective is quadratic and the first Newton step is
 the exact minimiser: this is the closed-form solver.
 """
 
-import warnings
-
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
-from ._certificate import duality_gap, objective, refit_intercept
+from ._certificate import (
+    duality_gap,
+    objective,
+    refit_intercept,
+    warn_if_not_certified,
+)
 
 
 def newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
@@ -55,14 +57,9 @@ def newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
             if fit_intercept:
                 b = refit_intercept(data, datafit, W, b)
         primal, gap = duality_gap(data, datafit, penalty, W, b)
-    if gap > tol * primal:
-        warnings.warn(
-            f"Newton solver stopped after max_iter={max_iter} iterations with a "
-            f"duality gap of {gap:.3e} ({gap / primal:.3e} of the objective; "
-            f"tol={tol:.1e}). Increase max_iter.",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
+    warn_if_not_certified(
+        "Newton", f"after max_iter={max_iter} steps", gap, primal, tol, stacklevel=3
+    )
     return W, b, n_iter, gap, primal
 
 

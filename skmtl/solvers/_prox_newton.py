@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ._certificate import warn_if_not_certified
 from ._fista import run_fista, split_quadratic
 from ._smooth import DataSmooth, GramSmooth
 from ._working_set import run_working_sets
@@ -75,7 +76,7 @@ def prox_newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     -------
     W, b, n_iter, gap, primal
     """
-    from ._fista import WORKING_SET_MIN, _warn_if_not_converged
+    from ._fista import WORKING_SET_MIN
 
     _, prox_penalty = split_quadratic(None, penalty)
     if hasattr(prox_penalty, "feature_scores") and data.n_features > WORKING_SET_MIN:
@@ -105,5 +106,12 @@ def prox_newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
         certified, n_iter = run_prox_newton(
             data, datafit, penalty, W, b, fit_intercept, tol, max_iter
         )
-    _warn_if_not_converged(certified, tol, max_iter, stacklevel=4)
+    warn_if_not_certified(
+        "Proximal Newton",
+        f"after max_iter={max_iter} Newton steps",
+        certified.gap,
+        certified.primal,
+        tol,
+        stacklevel=3,
+    )
     return certified.W, certified.b, n_iter, certified.gap, certified.primal
