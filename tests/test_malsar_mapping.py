@@ -249,13 +249,12 @@ def test_least_srmtl(rho_L2):
         + rho_L2 * cp.sum_squares(W)
     )
     common = dict(fit_intercept=False, task_column=0, tol=1e-10)
-    if rho_L2 == 0:
-        model = GraphRegularizedRegressor(
-            R @ R.T, alpha=rho1 / n, l1=rho2 / n, **common
-        )
-    else:
-        quadratic = TaskQuadratic(2 * (rho1 * R @ R.T + rho_L2 * np.eye(T)) / n)
-        model = MultiTaskLinearModel("squared", [quadratic, L1(rho2 / n)], **common)
+    model = GraphRegularizedRegressor(
+        R @ R.T, alpha=rho1 / n, l1=rho2 / n, l2=2 * rho_L2 / n, **common
+    )
+    assert_agree(model.fit(X, y), W.value)
+    quadratic = TaskQuadratic(2 * (rho1 * R @ R.T + rho_L2 * np.eye(T)) / n)
+    model = MultiTaskLinearModel("squared", [quadratic, L1(rho2 / n)], **common)
     assert_agree(model.fit(X, y), W.value)
 
 

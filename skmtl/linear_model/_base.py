@@ -108,6 +108,7 @@ class _MultiTaskLinearModel(BaseEstimator):
         self.coef_ = result.coef
         self.intercept_ = result.intercept
         self.tasks_ = data.tasks
+        self.coef_feature_names_ = self._coef_feature_names()
         self.n_iter_ = result.n_iter
         self.dual_gap_ = result.dual_gap
         self._set_derived_attributes()
@@ -126,6 +127,25 @@ class _MultiTaskLinearModel(BaseEstimator):
             coef_init=self.coef_ if warm else None,
             intercept_init=self.intercept_ if warm else None,
         )
+
+    def _coef_feature_names(self):
+        """Names of the columns of ``coef_``: the input columns but the task column.
+
+        The DataFrame's column names, else ``x<i>`` with ``i`` the position
+        of the column in ``X`` (scikit-learn's default output names).
+        """
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = np.array(
+                [f"x{i}" for i in range(self.n_features_in_)], dtype=object
+            )
+        if self.task_column is None:
+            return np.asarray(names, dtype=object)
+        if isinstance(self.task_column, str):
+            position = list(names).index(self.task_column)
+        else:
+            position = self.task_column % self.n_features_in_
+        return np.delete(np.asarray(names, dtype=object), position)
 
     def _set_derived_attributes(self):
         """Hook: fitted attributes computed from ``coef_`` (none by default)."""

@@ -56,7 +56,14 @@ FITTED_ATTRIBUTES = """
         Number of columns of ``X`` seen in ``fit``, the task column included.
 
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
-        Column names of ``X``, when it is a DataFrame with string names.
+        Column names of ``X``, when it is a DataFrame with string names. As
+        in scikit-learn these are the input columns, the task column
+        included.
+
+    coef_feature_names_ : ndarray of shape (n_features,)
+        Name of each column of ``coef_``: the input columns without the task
+        column, by DataFrame name, else ``"x<i>"`` with ``i`` the column's
+        position in ``X``.
 
     n_iter_ : int
         Number of solver iterations.

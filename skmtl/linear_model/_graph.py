@@ -36,6 +36,7 @@ class _GraphModel(_QuadraticModel):
         "graph": ["array-like"],
         "alpha": _NON_NEGATIVE,
         "l1": _NON_NEGATIVE,
+        "l2": _NON_NEGATIVE,
     }
 
     def __init__(
@@ -44,6 +45,7 @@ class _GraphModel(_QuadraticModel):
         alpha=1.0,
         *,
         l1=0.0,
+        l2=0.0,
         fit_intercept=True,
         task_column=None,
         unknown_task="error",
@@ -55,6 +57,7 @@ class _GraphModel(_QuadraticModel):
         self.graph = graph
         self.alpha = alpha
         self.l1 = l1
+        self.l2 = l2
         self.fit_intercept = fit_intercept
         self.task_column = task_column
         self.unknown_task = unknown_task
@@ -64,13 +67,14 @@ class _GraphModel(_QuadraticModel):
         self.warm_start = warm_start
 
     def _parts(self, n_tasks):
-        if self.alpha == 0 and self.l1 == 0:
+        if self.alpha == 0 and self.l1 == 0 and self.l2 == 0:
             raise ValueError(
-                "alpha=0 with l1=0 leaves the model unpenalised; give alpha or l1 "
-                "a positive value."
+                "alpha=0 with l1=0 and l2=0 leaves the model unpenalised; give "
+                "alpha, l1 or l2 a positive value."
             )
         laplacian = graph_laplacian(self.graph, n_tasks)
-        return 2 * self.alpha * laplacian, L1(self.l1) if self.l1 > 0 else None
+        matrix = 2 * self.alpha * laplacian + self.l2 * np.eye(n_tasks)
+        return matrix, L1(self.l1) if self.l1 > 0 else None
 
 
 class _TemporalModel(_QuadraticModel):
@@ -137,6 +141,15 @@ _GRAPH_PARAMETERS = """
 
     l1 : float, default=0.0
         Strength of the lasso term, >= 0.
+
+    l2 : float, default=0.0
+        Strength of the ridge term :math:`\\frac{\\ell_2}{2}\\|W\\|_F^2`,
+        >= 0, as in :class:`L21Regressor` (MALSAR's ``rho_L2``, RMTL's
+        ``Lam2``, converted as on :ref:`coming_from_malsar`). The graph
+        leaves the mean weights of each connected component unpenalised; with
+        the logistic loss, when ``l1=0`` and the rows of a component are
+        linearly separable, ``fit`` raises a ``ValueError`` (the weights would
+        grow without bound) and a small ``l2`` gives the model a minimiser.
 """
 _TEMPORAL_PARAMETERS = """
     alpha_l2 : float, default=0.0
@@ -159,12 +172,13 @@ class GraphRegularizedRegressor(_MultiTaskRegressorMixin, _GraphModel):
     .. math::
 
         \frac{1}{2 n} \sum_{(i, t) \text{ observed}} (y_{it} - x_i^\top w_t - b_t)^2
-        + \alpha \sum_{s < t} A_{st} \|w_s - w_t\|^2 + \ell_1 \sum_{t, j} |W_{tj}|,
+        + \alpha \sum_{s < t} A_{st} \|w_s - w_t\|^2 + \ell_1 \sum_{t, j} |W_{tj}|
+        + \frac{\ell_2}{2} \|W\|_F^2,
 
     with :math:`A` the task graph: tasks joined by a heavy edge get similar
     weights. MALSAR's ``Least_SRMTL`` and RMTL's ``Graph`` regularization
-    when their :math:`R R^\top` (:math:`G G^\top`) is a graph Laplacian and
-    without their ridge term; the other cases (a ridge term, any positive
+    when their :math:`R R^\top` (:math:`G G^\top`) is a graph Laplacian,
+    with their ridge term as ``l2``; the other cases (any positive
     semi-definite :math:`R R^\top`) are a
     :class:`~skmtl.penalties.TaskQuadratic` in a :class:`MultiTaskLinearModel`
     (see :ref:`coming_from_malsar`).
@@ -217,7 +231,8 @@ class GraphRegularizedClassifier(_MultiTaskClassifierMixin, _GraphModel):
 
         \frac{1}{m} \sum_{(i, t) \text{ observed}}
         \log\left(1 + e^{-\tilde y_{it} (x_i^\top w_t + b_t)}\right)
-        + \alpha \sum_{s < t} A_{st} \|w_s - w_t\|^2 + \ell_1 \sum_{t, j} |W_{tj}|,
+        + \alpha \sum_{s < t} A_{st} \|w_s - w_t\|^2 + \ell_1 \sum_{t, j} |W_{tj}|
+        + \frac{\ell_2}{2} \|W\|_F^2,
 
     with :math:`\tilde y_{it} \in \{-1, 1\}` and :math:`m` the number of
     observed targets. MALSAR's ``Logistic_SRMTL``, RMTL's ``Graph``.

@@ -243,7 +243,14 @@ class _L21CV(_L21Model):
         setattr(self, self._path_name, path)
         self.alpha_ = float(alphas[np.argmin(path.mean(axis=1))])
         best = self._single_model(self.alpha_).fit(X, y, sample_weight)
-        for name in ("coef_", "intercept_", "tasks_", "n_iter_", "dual_gap_"):
+        for name in (
+            "coef_",
+            "intercept_",
+            "tasks_",
+            "coef_feature_names_",
+            "n_iter_",
+            "dual_gap_",
+        ):
             setattr(self, name, getattr(best, name))
         if hasattr(best, "classes_"):
             self.classes_ = best.classes_

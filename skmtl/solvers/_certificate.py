@@ -5,6 +5,8 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from .._task_data import _format_tasks
+
 
 def warn_if_not_certified(
     solver, steps, gap, primal, tol, stacklevel, advice="Increase max_iter."
@@ -133,4 +135,62 @@ def refit_unpenalized(data, datafit, penalty, W, b, fit_intercept, max_iter=20):
         system = np.einsum("tc,td,tjk->cjdk", N, N, H).reshape(r * p, r * p)
         step = np.linalg.lstsq(system, grad.ravel(), rcond=None)[0]
         W = W - N @ step.reshape(r, p)
+        if not np.all(np.isfinite(W)):  # a safeguard: solve() checks this first
+            raise ValueError(
+                "The weights along the directions the penalty leaves free "
+                "diverged: the loss has no minimiser along them. Penalise every "
+                "weight (a ridge or a lasso term)."
+            )
     return W, b
+
+
+def check_free_directions_bounded(data, datafit, penalty, fit_intercept):
+    """Refuse a problem whose unpenalised directions have no minimiser.
+
+    A penalty with a ``null_space`` (a graph Laplacian leaves the mean weights
+    of each connected component free) and a loss that is not quadratic: when
+    the observations are linearly separable by weights in those directions
+    (and the intercepts), the logistic loss decreases forever along them and
+    the weights would grow without bound. One linear program finds such a
+    direction ``D``: signed margins ``y_i (x_i . D_t + c_t) >= 0`` summing to 1.
+    """
+    N = penalty.null_space() if hasattr(penalty, "null_space") else None
+    if datafit.quadratic or N is None or N.shape[1] == 0:
+        return
+    from scipy.optimize import linprog
+
+    r, p, T = N.shape[1], data.n_features, data.n_tasks
+    mask = data.weight > 0
+    if data.shared_design:
+        rows, task = np.nonzero(mask)
+    else:
+        rows = np.flatnonzero(mask)
+        task = data.task_index[rows]
+    sign = np.where(data.Y[mask] > 0, 1.0, -1.0)
+    # Margin of observation i: sign_i (sum_k N[t_i, k] x_i . U_k + c_{t_i}).
+    columns = [(N[task][:, :, None] * data.X[rows][:, None, :]).reshape(-1, r * p)]
+    if fit_intercept:
+        columns.append(np.eye(T)[task])
+    margins = sign[:, None] * np.hstack(columns)
+    result = linprog(
+        np.zeros(margins.shape[1]),
+        A_ub=-margins,
+        b_ub=np.zeros(len(margins)),
+        A_eq=margins.sum(axis=0, keepdims=True),
+        b_eq=[1.0],
+        bounds=(None, None),
+        method="highs",
+    )
+    if result.status != 0:  # infeasible: no such direction, a minimiser exists
+        return
+    separated = np.unique(task[margins @ result.x > 1e-9])
+    raise ValueError(
+        "The logistic loss has no minimiser here: the penalty leaves some "
+        "directions of the weights unpenalised (for a task graph, the mean "
+        "weights of each connected component), and the observations of "
+        f"task(s) {_format_tasks(data.tasks[separated])} are linearly "
+        "separable along them, so the weights would grow without bound. "
+        "Penalise every weight: l2 > 0 (a ridge) or l1 > 0 in "
+        "GraphRegularizedClassifier, a ridge TaskQuadratic in "
+        "MultiTaskLinearModel; or join the graph's components."
+    )
