@@ -189,10 +189,16 @@ def mode(candidates, weights):
 
 
 def marginals(candidates, weights):
-    """``P(y_l = 1)`` per row under the weights (which sum to 1 per row)."""
+    """``P(y_l = 1)`` per row under the weights (which sum to 1 per row).
+
+    Clipped to [0, 1]: the weights sum to 1 up to round-off only, and a label
+    set in every candidate would otherwise get a probability of 1 + 2e-16.
+    """
     if candidates.ndim == 2:
-        return weights @ candidates
-    return np.einsum("nm,nml->nl", weights, candidates)
+        proba = weights @ candidates
+    else:
+        proba = np.einsum("nm,nml->nl", weights, candidates)
+    return np.clip(proba, 0.0, 1.0)
 
 
 def size_marginals(candidates, weights):

@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._certificate import refit_intercept, warn_if_not_certified
+from ._certificate import duality_gap, refit_intercept, warn_if_not_certified
 from ._cvxpy import minimize_with_cvxpy
 from ._fista import _warn_if_not_converged, make_smooth, run_fista
 from ._smooth import _State
@@ -184,6 +184,8 @@ def solve_decomposition(
     if solver not in SOLVERS:
         raise ValueError(f"solver={solver!r} is not one of {list(SOLVERS)}.")
     T, p = data.n_tasks, data.n_features
+    if p == 0:
+        return _intercepts_only(data, datafit, StackedPenalty(penalty), fit_intercept)
     P = np.zeros((T, p)) if shared_init is None else np.array(shared_init, float)
     Q = np.zeros((T, p)) if specific_init is None else np.array(specific_init, float)
     b = np.zeros(T)
@@ -193,6 +195,22 @@ def solve_decomposition(
     return method(
         data, datafit, StackedPenalty(penalty), P, Q, b, fit_intercept, tol, max_iter
     )
+
+
+def _intercepts_only(data, datafit, penalty, fit_intercept):
+    """No features: the model is its intercepts, optimal in closed form.
+
+    As :func:`~skmtl.solvers.solve` does for the other families. (FISTA
+    would estimate its step from the mean over zero features, NaN, and
+    backtrack forever.)
+    """
+    P = np.zeros((data.n_tasks, 0))
+    b = np.zeros(data.n_tasks)
+    if fit_intercept:
+        b = refit_intercept(data, datafit, P, b)
+    split = _AtSplit(penalty, penalty.stack(P, P))
+    primal, gap = duality_gap(data, datafit, split, P, b)
+    return DecompositionResult(P, P.copy(), b, 0, gap, primal)
 
 
 def _fista(data, datafit, penalty, P, Q, b, fit_intercept, tol, max_iter):
