@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_array
 __all__ = [
     "TaskData",
     "check_task_id_type",
+    "explain_non_numeric",
     "get_task_ids",
     "make_task_data",
     "map_tasks",
@@ -235,10 +236,59 @@ def split_task_column(X, task_column):
     task_ids : ndarray of shape (n_samples,)
     """
     task_ids, features = _take_task_column(X, task_column)
+    if features.shape[1] == 0:  # check_array cannot infer a dtype from no columns
+        return np.empty((len(task_ids), 0)), task_ids
     features = check_array(
         features, dtype=np.float64, ensure_min_features=0, input_name="X"
     )
     return features, task_ids
+
+
+def explain_non_numeric(X, task_column):
+    """Name the first feature column of ``X`` that does not hold numbers.
+
+    For the ``ValueError`` raised when the features cannot be converted to
+    float: NumPy's own message names neither the column nor the remedy.
+    Returns None when every column converts.
+    """
+    is_frame = hasattr(X, "columns") and hasattr(X, "iloc")
+    if not is_frame:
+        X = np.asarray(X, dtype=object)
+        if X.ndim != 2:
+            return None
+    skip = None
+    if task_column is not None:
+        skip = _task_column_position(X, task_column, is_frame)
+    for j in range(X.shape[1]):
+        if j == skip:
+            continue
+        column = X.iloc[:, j].to_numpy() if is_frame else X[:, j]
+        try:
+            np.asarray(column, dtype=np.float64)
+        except (TypeError, ValueError):
+            value = next(v for v in column if not _is_number(v))
+            name = f"{X.columns[j]!r} (position {j})" if is_frame else f"{j}"
+            keep = (
+                " that passes the task column through unchanged (the user "
+                "guide's 'Data layouts' page has an example)"
+                if task_column is not None
+                else ""
+            )
+            return (
+                f"Column {name} of X holds values that are not numbers, such "
+                f"as {value!r}. The features must be numeric: encode this "
+                f"column first, for example with OneHotEncoder in a "
+                f"ColumnTransformer{keep}."
+            )
+    return None
+
+
+def _is_number(value):
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def get_task_ids(X, task_column):

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from .._task_data import (
     _format_tasks,
     check_task_id_type,
+    explain_non_numeric,
     make_task_data,
     map_tasks,
     split_task_column,
@@ -51,10 +52,16 @@ class _MultiTaskLinearModel(BaseEstimator):
 
     def _validate_X(self, X, reset):
         """Return float features and the task ids (None for the shared design)."""
-        if self.task_column is None:
-            return validate_data(self, X, reset=reset, dtype=np.float64), None
-        validate_data(self, X, reset=reset, skip_check_array=True)
-        return split_task_column(X, self.task_column)
+        try:
+            if self.task_column is None:
+                return validate_data(self, X, reset=reset, dtype=np.float64), None
+            validate_data(self, X, reset=reset, skip_check_array=True)
+            return split_task_column(X, self.task_column)
+        except ValueError as error:
+            message = explain_non_numeric(X, self.task_column)
+            if message is None or "could not convert" not in str(error):
+                raise
+            raise ValueError(message) from error
 
     def _validate_fit_data(self, X, y, sample_weight):
         """Turn ``(X, y)`` of either layout into TaskData.
@@ -293,13 +300,22 @@ def _regression_score(estimator, X, y, sample_weight):
 
 
 def _encode_regression_y(y):
-    return check_array(
-        y,
-        ensure_2d=False,
-        dtype=np.float64,
-        ensure_all_finite="allow-nan",
-        input_name="y",
-    )
+    try:
+        return check_array(
+            y,
+            ensure_2d=False,
+            dtype=np.float64,
+            ensure_all_finite="allow-nan",
+            input_name="y",
+        )
+    except ValueError as error:
+        if "could not convert" not in str(error):
+            raise
+        raise ValueError(
+            "A regressor needs numeric targets, but y holds values that are "
+            f"not numbers ({error}). For class labels use the matching "
+            "classifier."
+        ) from error
 
 
 class _MultiTaskClassifierMixin(ClassifierMixin):
