@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import Phase, settings
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +25,22 @@ def data_home():
     if not path.is_dir():
         pytest.fail(f"SKMTL_DATA_HOME={value!r} is not a directory.")
     return path
+
+
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE (default "ci"). "ci" is
+# deterministic (the same examples on every run) and sized so that
+# tests/test_fuzz.py runs in under 3 minutes on a 2-core machine; it does not
+# shrink a failing example (each step refits models: minutes), it prints it
+# with the blob that replays it (@reproduce_failure). "dev" draws many more,
+# fresh random examples and shrinks failures, for a long local run. Tests that
+# set max_examples themselves (tests/test_properties.py) keep their numbers.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    max_examples=12,
+    phases=[Phase.explicit, Phase.generate],
+    print_blob=True,
+)
+settings.register_profile("dev", deadline=None, max_examples=300, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
