@@ -155,7 +155,8 @@ class ClusteredPenalty(BasePenalty):
     def _weights(self, m):
         """``alpha eta (1 + eta) / (eta + m)``, written to allow ``alpha = 0``."""
         a, b = self.alpha, self.beta
-        return b * (a + b) / (b + a * m)
+        # b / (b + a m) <= 1 first: b (a + b) overflows for strengths ~1e200.
+        return b / (b + a * m) * (a + b)
 
     def value(self, W):
         _, sigma, _, m, _ = self._decompose(W)
@@ -169,7 +170,7 @@ class ClusteredPenalty(BasePenalty):
         sigma = np.linalg.svd(V, compute_uv=False)
         a, b = self.alpha, self.beta
         top = np.sum(sigma[: self.n_clusters] ** 2)
-        return float(np.sum(sigma**2) / (4 * (a + b)) + a * top / (4 * b * (a + b)))
+        return float(np.sum(sigma**2) / (4 * (a + b)) + a / (a + b) * top / (4 * b))
 
     def lipschitz(self):
         """Lipschitz constant of the gradient, :math:`2(\\alpha + \\beta)`."""
@@ -244,6 +245,9 @@ def _optimal_eigenvalues(sigma, alpha, beta, k):
         m = np.zeros_like(sigma)
         m[: min(k, r)] = 1.0
         return m
+    # m is invariant to scaling both strengths: divided by their sum, the
+    # breakpoints beta / s cannot overflow for strengths ~1e200.
+    alpha, beta = alpha / (alpha + beta), beta / (alpha + beta)
     s = sigma[positive]
     breaks = np.sort(np.concatenate([beta / s, (alpha + beta) / s]))
     filled = np.clip(breaks[:, None] * s - beta, 0.0, alpha).sum(axis=1)

@@ -127,11 +127,15 @@ class SparseGroupL21(BasePenalty):
         :math:`\varphi` then remove the round-off of the closed form.
         """
         group, sparse = self._alphas(V.shape[1])
+        # nu is homogeneous of degree -1 in the strengths: work with their
+        # ratios, so that the squares below cannot overflow (strengths ~1e200).
+        scale = np.maximum(np.maximum(group, sparse), np.finfo(float).tiny)
+        group, sparse = group / scale, sparse / scale
         U = -np.sort(-np.abs(V), axis=0)  # decreasing down each column
         if self.alpha_sparse == 0:
             norms = np.sqrt(np.einsum("tj,tj->j", U, U))
             with np.errstate(divide="ignore", invalid="ignore"):
-                return np.where(norms > 0, norms / group, 0.0)
+                return np.where(norms > 0, norms / group, 0.0) / scale
         T = U.shape[0]
         k = np.arange(1, T + 1)[:, None]
         S1 = np.cumsum(U, axis=0)
@@ -163,7 +167,7 @@ class SparseGroupL21(BasePenalty):
                 # root without overshooting. Past the last breakpoint
                 # (round-off only) the point is left alone, on the safe side.
                 nu = nu + np.where(norms > 0, phi / slope, 0.0)
-        return nu
+        return nu / scale
 
     def dual_norm(self, V):
         r"""The norm dual to :math:`\Omega` (both strengths included).
