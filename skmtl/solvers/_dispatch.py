@@ -142,6 +142,14 @@ def solve(
     check_free_directions_bounded(data, datafit, penalty, fit_intercept)
     if data.n_features == 0:
         return SolverResult(*_intercepts_only(data, datafit, penalty, fit_intercept))
+    if coef_init is None and solver != "cvxpy":
+        # Zero weights optimal to the roundoff of the loss (constant targets):
+        # the relative gap of an iterative solver would chase an objective
+        # that is already zero, down to NaN in the denormals.
+        start = _intercepts_only(data, datafit, penalty, fit_intercept)
+        Z = data.linear(start[0], np.zeros(data.n_tasks))
+        if start[3] <= np.finfo(float).eps * datafit.value(data, Z):
+            return SolverResult(*start)
     T, p = data.n_tasks, data.n_features
     W = np.zeros((T, p)) if coef_init is None else np.array(coef_init, dtype=float)
     b = np.zeros(T)
@@ -171,8 +179,11 @@ def solve(
 
 
 def _intercepts_only(data, datafit, penalty, fit_intercept):
-    """No features: the model is its intercepts, optimal in closed form."""
-    W = np.zeros((data.n_tasks, 0))
+    """Zero weights and the best intercepts for them, with their certificate.
+
+    The optimum when there are no features, in closed form.
+    """
+    W = np.zeros((data.n_tasks, data.n_features))
     b = np.zeros(data.n_tasks)
     if fit_intercept:
         b = refit_intercept(data, datafit, W, b)

@@ -147,6 +147,13 @@ def run_fista(smooth, penalty, W, b, tol, max_iter, gap_target=0.0):
             ):
                 break
             step /= 2
+            if not np.isfinite(move) or step == 0.0:
+                # Halving cannot repair a non-finite point: stop, never hang.
+                raise FloatingPointError(
+                    "FISTA reached non-finite weights or a zero step (the data "
+                    "or a hyperparameter is too extreme for float64). Scale "
+                    "the features and targets, or pick milder hyperparameters."
+                )
         restart = np.sum(dW * (W_new - x.W))
         if gb is not None:
             restart += np.sum(db * (b_new - x.b))
