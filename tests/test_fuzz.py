@@ -87,8 +87,9 @@ DOCUMENTED_ERRORS = (
 # from them (fitted_or_expected_error, refit).
 CV_FOLD_ERRORS = (
     *DOCUMENTED_ERRORS,
-    "that were not seen in fit",
     "non-empty test folds",
+    # Every task of a single row: no fold can score a held-out row.
+    "No fold of the cross-validation has a test row",
     # scikit-learn's KFold and StratifiedKFold (shared design).
     "Cannot have number of splits",
     "cannot be greater than the number of members in each class",

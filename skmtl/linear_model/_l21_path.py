@@ -8,6 +8,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.parallel import Parallel, delayed
 
+from .._task_data import get_task_ids
 from ..model_selection import TaskStratifiedKFold
 from ..penalties import L21
 from ..solvers import refit_intercept, solve_path
@@ -241,7 +242,15 @@ class _L21CV(_L21Model):
         self.alphas_ = alphas
         path = np.column_stack(losses)  # (n_alphas, n_folds)
         setattr(self, self._path_name, path)
-        self.alpha_ = float(alphas[np.argmin(path.mean(axis=1))])
+        # A fold whose test rows all belong to tasks missing from its
+        # training rows scores nothing (NaN, see _scorable).
+        if np.isnan(path).all():
+            raise ValueError(
+                "No fold of the cross-validation has a test row of a task "
+                "that is in its training rows; use more rows per task or "
+                "unknown_task='shared'."
+            )
+        self.alpha_ = float(alphas[np.argmin(np.nanmean(path, axis=1))])
         best = self._single_model(self.alpha_).fit(X, y, sample_weight)
         for name in (
             "coef_",
@@ -264,6 +273,9 @@ class _L21CV(_L21Model):
         sw_train = None if sample_weight is None else sample_weight[train]
         data, datafit = model._prepare_fit(X_train, y_train, sw_train)
         penalties = [L21(alpha, self.l2) for alpha in alphas]
+        test = self._scorable(X, test, data.tasks)
+        if len(test) == 0:
+            return np.full(len(alphas), np.nan)
         X_test = _take_rows(X, test)
         y_test = self._encode_validation_y(model, np.asarray(_take_rows(y, test)))
         sw_test = None if sample_weight is None else sample_weight[test]
@@ -280,6 +292,19 @@ class _L21CV(_L21Model):
             scores = model._linear_predict(X_test)
             losses.append(self._validation_loss(y_test, scores, sw_test))
         return np.array(losses)
+
+    def _scorable(self, X, test, tasks):
+        """The test rows a fold's model can predict.
+
+        A task whose rows are all in the test fold (a task of one row) has no
+        weights in that fold's model: with ``unknown_task="error"`` its rows
+        are left out of the fold's loss (the splitter warns about such tasks).
+        """
+        if self.task_column is None or self.unknown_task == "shared":
+            return test
+        test = np.asarray(test)
+        ids = get_task_ids(_take_rows(X, test), self.task_column)
+        return test[np.isin(ids, tasks)]
 
     @staticmethod
     def _observed_mean(values, y, sample_weight):
@@ -329,7 +354,10 @@ class L21RegressorCV(_MultiTaskRegressorMixin, _L21CV):
     alphas_ : ndarray of shape (n_alphas,)
         The alphas tried, decreasing.
     mse_path_ : ndarray of shape (n_alphas, n_folds)
-        Validation mean squared error of each alpha in each fold.
+        Validation mean squared error of each alpha in each fold, over the
+        test rows whose task has rows in the fold's training set (NaN
+        for a fold without such rows; ``alpha_`` takes the mean over
+        the other folds).
     {attributes}
 
     Examples
@@ -421,7 +449,10 @@ class L21ClassifierCV(_MultiTaskClassifierMixin, _L21CV):
     alphas_ : ndarray of shape (n_alphas,)
         The alphas tried, decreasing.
     log_loss_path_ : ndarray of shape (n_alphas, n_folds)
-        Validation mean log-loss of each alpha in each fold.
+        Validation mean log-loss of each alpha in each fold, over the
+        test rows whose task has rows in the fold's training set (NaN
+        for a fold without such rows; ``alpha_`` takes the mean over
+        the other folds).
     {attributes}
 
     Examples
