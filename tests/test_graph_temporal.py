@@ -151,7 +151,7 @@ def test_limits():
 def test_errors():
     kwargs, (X, y, _), _ = make_problem("squared", "indexed")
     cases = [
-        (np.ones((3, 3)), r"expected shape \(4, 4\), got \(3, 3\)"),
+        (np.ones((3, 3)), r"graph has shape \(3, 3\), but fit sees 4 tasks"),
         (GRAPH + np.triu(np.ones((4, 4)), 1), "symmetric"),
         (-GRAPH, "rows do not sum to zero"),
         (np.full((4, 4), np.nan), "non-finite"),

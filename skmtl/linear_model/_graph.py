@@ -6,6 +6,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._task_data import _format_tasks
 from ..penalties import L21, QuadraticPlusPenalty, TaskQuadratic
 from ..penalties._graph import chain_laplacian, graph_laplacian
 from ..penalties._lasso import L1
@@ -24,7 +25,7 @@ class _QuadraticModel(_MultiTaskLinearModel):
     """A task-coupling quadratic ``tr(W' M W) / 2`` plus an optional norm."""
 
     def _penalty_for(self, data):
-        matrix, norm = self._parts(data.n_tasks)
+        matrix, norm = self._parts(data.tasks)
         if norm is None:
             return TaskQuadratic(matrix)
         return QuadraticPlusPenalty(TaskQuadratic(matrix), norm)
@@ -66,15 +67,53 @@ class _GraphModel(_QuadraticModel):
         self.max_iter = max_iter
         self.warm_start = warm_start
 
-    def _parts(self, n_tasks):
+    def _parts(self, tasks):
         if self.alpha == 0 and self.l1 == 0 and self.l2 == 0:
             raise ValueError(
                 "alpha=0 with l1=0 and l2=0 leaves the model unpenalised; give "
                 "alpha, l1 or l2 a positive value."
             )
-        laplacian = graph_laplacian(self.graph, n_tasks)
-        matrix = 2 * self.alpha * laplacian + self.l2 * np.eye(n_tasks)
+        laplacian = self._laplacian(tasks)
+        matrix = 2 * self.alpha * laplacian + self.l2 * np.eye(len(tasks))
         return matrix, L1(self.l1) if self.l1 > 0 else None
+
+    def _laplacian(self, tasks):
+        """The Laplacian of the graph between ``tasks`` (the tasks of this fit).
+
+        A DataFrame graph names its tasks: the fit takes the subgraph of the
+        tasks it sees, so a cross-validation fold without some task's rows
+        gets the right graph. An array is read in the order of ``tasks``.
+        """
+        graph = self.graph
+        if not (hasattr(graph, "index") and hasattr(graph, "columns")):
+            if np.shape(graph) != (len(tasks), len(tasks)):
+                raise ValueError(
+                    f"graph has shape {np.shape(graph)}, but fit sees "
+                    f"{len(tasks)} tasks, {_format_tasks(tasks)}. An array "
+                    "graph has one row and column per task seen in fit, ordered "
+                    "as tasks_; to fit on a subset of the tasks (a "
+                    "cross-validation fold without some task's rows), pass the "
+                    "graph as a DataFrame whose index and columns are the task ids."
+                )
+            return graph_laplacian(graph, len(tasks))
+        labels = list(graph.index)
+        if list(graph.columns) != labels:
+            raise ValueError(
+                "A DataFrame graph must have the same task ids, in the same "
+                "order, as its index and as its columns."
+            )
+        # Validated whole, then cut: the block of a Laplacian is not one.
+        full = graph_laplacian(graph.to_numpy(dtype=float), len(labels))
+        position = {label: i for i, label in enumerate(labels)}
+        missing = [t for t in tasks if t not in position]
+        if missing:
+            raise ValueError(
+                f"Task(s) {_format_tasks(missing)} seen in fit are not in the "
+                "graph's index; the graph must name every task."
+            )
+        rows = [position[t] for t in tasks]
+        adjacency = np.diag(np.diag(full)) - full
+        return graph_laplacian(adjacency[np.ix_(rows, rows)], len(tasks))
 
 
 class _TemporalModel(_QuadraticModel):
@@ -110,7 +149,8 @@ class _TemporalModel(_QuadraticModel):
         self.max_iter = max_iter
         self.warm_start = warm_start
 
-    def _parts(self, n_tasks):
+    def _parts(self, tasks):
+        n_tasks = len(tasks)
         if self.alpha_l2 == 0 and self.alpha_temporal == 0 and self.alpha_group == 0:
             raise ValueError(
                 "alpha_l2, alpha_temporal and alpha_group are all 0: the model is "
@@ -130,11 +170,14 @@ _SOLVER_DOC = (
     "        solver (slow)."
 )
 _GRAPH_PARAMETERS = """
-    graph : array-like of shape (n_tasks, n_tasks)
-        The task graph, rows and columns ordered as ``tasks_`` (the sorted task
-        ids, or the columns of ``y``): a symmetric non-negative adjacency
-        matrix :math:`A` (diagonal ignored), or its Laplacian
-        :math:`L = D - A` (recognised by its negative off-diagonal entries).
+    graph : array-like or DataFrame of shape (n_tasks, n_tasks)
+        The task graph: a symmetric non-negative adjacency matrix :math:`A`
+        (diagonal ignored), or its Laplacian :math:`L = D - A` (recognised by
+        its negative off-diagonal entries). An array has its rows and columns
+        ordered as ``tasks_`` (the sorted task ids, or the columns of ``y``).
+        A DataFrame names the tasks in its index and columns and may hold
+        more tasks than a fit sees: the fit uses the subgraph of its tasks
+        (what a cross-validation fold without some task's rows needs).
 
     alpha : float, default=1.0
         Strength of the graph term, >= 0.
@@ -214,6 +257,15 @@ class GraphRegularizedRegressor(_MultiTaskRegressorMixin, _GraphModel):
     >>> model = GraphRegularizedRegressor(chain, alpha=0.5).fit(X, Y)
     >>> np.round(model.coef_[:, 0], 2)
     array([1.33, 1.61, 2.26])
+
+    A DataFrame graph names its tasks, so a fit on the first two tasks only
+    (a cross-validation fold, say) takes their edge and drops the third task:
+
+    >>> import pandas as pd
+    >>> named = pd.DataFrame(chain, index=["a", "b", "c"], columns=["a", "b", "c"])
+    >>> Y2 = pd.DataFrame(Y[:, :2], columns=["a", "b"])
+    >>> GraphRegularizedRegressor(named, alpha=0.5).fit(X, Y2).coef_.shape
+    (2, 2)
     """
 
     _parameter_constraints = {
