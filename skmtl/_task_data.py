@@ -14,6 +14,7 @@ build a :class:`TaskData`; datafits and solvers only ever see that object.
 
 import numbers
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,10 +23,10 @@ from sklearn.utils.validation import check_array
 __all__ = [
     "TaskData",
     "check_task_id_type",
-    "explain_non_numeric",
     "get_task_ids",
     "make_task_data",
     "map_tasks",
+    "non_numeric_columns_named",
     "split_task_column",
 ]
 
@@ -244,11 +245,27 @@ def split_task_column(X, task_column):
     return features, task_ids
 
 
-def explain_non_numeric(X, task_column):
+@contextmanager
+def non_numeric_columns_named(X, task_column=None):
+    """Re-raise a failed float conversion of ``X`` naming the column at fault.
+
+    NumPy's own message ("could not convert string to float") names neither
+    the column nor the remedy. Other errors pass through unchanged.
+    """
+    try:
+        yield
+    except ValueError as error:
+        message = None
+        if "could not convert" in str(error):
+            message = _explain_non_numeric(X, task_column)
+        if message is None:
+            raise
+        raise ValueError(message) from error
+
+
+def _explain_non_numeric(X, task_column):
     """Name the first feature column of ``X`` that does not hold numbers.
 
-    For the ``ValueError`` raised when the features cannot be converted to
-    float: NumPy's own message names neither the column nor the remedy.
     Returns None when every column converts.
     """
     is_frame = hasattr(X, "columns") and hasattr(X, "iloc")

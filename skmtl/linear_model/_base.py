@@ -20,9 +20,9 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from .._task_data import (
     _format_tasks,
     check_task_id_type,
-    explain_non_numeric,
     make_task_data,
     map_tasks,
+    non_numeric_columns_named,
     split_task_column,
 )
 from ..datafits import LogisticLoss, SquaredLoss
@@ -52,16 +52,11 @@ class _MultiTaskLinearModel(BaseEstimator):
 
     def _validate_X(self, X, reset):
         """Return float features and the task ids (None for the shared design)."""
-        try:
+        with non_numeric_columns_named(X, self.task_column):
             if self.task_column is None:
                 return validate_data(self, X, reset=reset, dtype=np.float64), None
             validate_data(self, X, reset=reset, skip_check_array=True)
             return split_task_column(X, self.task_column)
-        except ValueError as error:
-            message = explain_non_numeric(X, self.task_column)
-            if message is None or "could not convert" not in str(error):
-                raise
-            raise ValueError(message) from error
 
     def _validate_fit_data(self, X, y, sample_weight):
         """Turn ``(X, y)`` of either layout into TaskData.

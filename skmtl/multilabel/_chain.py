@@ -24,6 +24,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from .._task_data import non_numeric_columns_named
+
 _CHAIN_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
 # Other sparse formats (dok, lil, ...) are converted to CSR once on entry: the
 # chain stacks columns onto X for every link, and dok cannot be checked for NaN.
@@ -78,9 +80,23 @@ def _check_order(order, n_labels, random_state):
     return order_array.astype(np.intp)
 
 
-def _finite_policy(estimator):
-    """``ensure_all_finite`` for X: NaN passes when the link accepts it."""
-    return "allow-nan" if get_tags(estimator).input_tags.allow_nan else True
+def _validate_chain_input(chain, X, y=None, *, reset=False):
+    """``validate_data`` for a chain or an ensemble of chains.
+
+    Sparse ``X`` is accepted, ``NaN`` passes when the link (``chain.estimator``)
+    accepts it, and a non-numeric column is named. ``reset=True`` is ``fit``'s
+    call: it checks ``y`` too, sets ``n_features_in_`` and returns ``(X, Y)``.
+    """
+    options = {
+        "accept_sparse": _SPARSE_FORMATS,
+        "ensure_all_finite": (
+            "allow-nan" if get_tags(chain.estimator).input_tags.allow_nan else True
+        ),
+    }
+    with non_numeric_columns_named(X):
+        if reset:
+            return validate_data(chain, X, y, multi_output=True, **options)
+        return validate_data(chain, X, reset=False, **options)
 
 
 def _link_fit_params(estimator, X, sample_weight):
@@ -157,14 +173,7 @@ class _BaseChain(MetaEstimatorMixin, BaseEstimator):
             The fitted chain.
         """
         self._validate_params()
-        X, Y = validate_data(
-            self,
-            X,
-            y,
-            multi_output=True,
-            accept_sparse=_SPARSE_FORMATS,
-            ensure_all_finite=_finite_policy(self.estimator),
-        )
+        X, Y = _validate_chain_input(self, X, y, reset=True)
         Y = self._check_targets(Y)
         fit_params = self._fit_params(X, sample_weight)
         self.order_ = _check_order(self.order, Y.shape[1], self.random_state)
@@ -221,13 +230,7 @@ class _BaseChain(MetaEstimatorMixin, BaseEstimator):
     def _chain_outputs(self, X, output_method):
         """Run ``X`` down the chain; ``output_method`` per link, label order."""
         check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=_SPARSE_FORMATS,
-            reset=False,
-            ensure_all_finite=_finite_policy(self.estimator),
-        )
+        X = _validate_chain_input(self, X)
         if sp.issparse(X):
             X = X.tocsr()
         chain_columns = np.zeros((X.shape[0], len(self.estimators_)))

@@ -19,16 +19,14 @@ from sklearn.utils.validation import (
     _num_samples,
     check_is_fitted,
     has_fit_parameter,
-    validate_data,
 )
 
 from ._chain import (
-    _SPARSE_FORMATS,
     ClassifierChain,
     _check_label_matrix,
     _check_order,
-    _finite_policy,
     _link_has,
+    _validate_chain_input,
 )
 
 
@@ -235,14 +233,7 @@ class EnsembleClassifierChain(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             The fitted ensemble.
         """
         self._validate_params()
-        X, Y = validate_data(
-            self,
-            X,
-            y,
-            multi_output=True,
-            accept_sparse=_SPARSE_FORMATS,
-            ensure_all_finite=_finite_policy(self.estimator),
-        )
+        X, Y = _validate_chain_input(self, X, y, reset=True)
         Y = _check_label_matrix(Y, type(self).__name__)
         sample_weight = self._check_weight(sample_weight, X)
         if sp.issparse(X):
@@ -301,13 +292,7 @@ class EnsembleClassifierChain(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
 
     def _mean_output(self, X, method):
         check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=_SPARSE_FORMATS,
-            reset=False,
-            ensure_all_finite=_finite_policy(self.estimator),
-        )
+        X = _validate_chain_input(self, X)
         outputs = Parallel(n_jobs=self.n_jobs)(
             delayed(getattr(chain, method))(X) for chain in self.estimators_
         )

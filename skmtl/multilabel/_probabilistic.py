@@ -13,6 +13,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._task_data import non_numeric_columns_named
 from . import _inference
 from ._chain import _check_order, _link_fit_params
 
@@ -359,7 +360,8 @@ class ProbabilisticClassifierChain(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             The fitted chain.
         """
         self._validate_params()
-        X, y = validate_data(self, X, y, multi_output=True, accept_sparse="csr")
+        with non_numeric_columns_named(X):
+            X, y = validate_data(self, X, y, multi_output=True, accept_sparse="csr")
         Y = _check_binary_matrix(y, "y")
         fit_params = _link_fit_params(self.estimator, X, sample_weight)
         n_labels = Y.shape[1]
@@ -397,7 +399,8 @@ class ProbabilisticClassifierChain(MetaEstimatorMixin, ClassifierMixin, BaseEsti
 
     def _validate_X(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, accept_sparse="csr", reset=False)
+        with non_numeric_columns_named(X):
+            return validate_data(self, X, accept_sparse="csr", reset=False)
 
     def _to_original_order(self, Y_chain):
         Y = np.empty_like(Y_chain)
