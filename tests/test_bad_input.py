@@ -372,6 +372,78 @@ def test_bad_sample_weight(name, case, match):
         model.fit(X, y, sample_weight=weight)
 
 
+@pytest.mark.parametrize(
+    "case, match",
+    [
+        ("1-D", "2-D .*matrix"),
+        ("short", "inconsistent numbers of samples: \\[48, 47\\]"),
+        ("3-D", "dim 3"),
+    ],
+)
+@pytest.mark.parametrize("name", CHAIN_NAMES)
+def test_y_of_the_wrong_shape_chains(name, case, match):
+    kind, factory = CHAINS[name]
+    X, Y = make_data(kind, "shared")
+    Y = {"1-D": Y[:, 0], "short": Y[:-1], "3-D": Y[:, :, None]}[case]
+    with pytest.raises(ValueError, match=match):
+        factory().fit(X, Y)
+
+
+@pytest.mark.parametrize(
+    "case, match",
+    [
+        ("negative", "Negative values in data passed to `sample_weight`"),
+        ("zero", "at least one non-zero"),
+        ("length", "sample_weight.shape == \\(49,\\), expected \\(48,\\)"),
+        ("nan", "sample_weight contains NaN"),
+    ],
+)
+@pytest.mark.parametrize("name", CHAIN_NAMES)
+def test_bad_sample_weight_chains(name, case, match):
+    kind, factory = CHAINS[name]
+    X, Y = make_data(kind, "shared")
+    weight = {
+        "negative": np.r_[-1.0, np.ones(len(X) - 1)],
+        "zero": np.zeros(len(X)),
+        "length": np.ones(len(X) + 1),
+        "nan": np.r_[np.nan, np.ones(len(X) - 1)],
+    }[case]
+    with pytest.raises(ValueError, match=match):
+        factory().fit(X, Y, sample_weight=weight)
+
+
+@pytest.mark.parametrize("name", CHAIN_NAMES)
+def test_zero_features_chains(name):
+    """A chain's first link has no input at all: refused, naming the count."""
+    kind, factory = CHAINS[name]
+    X, Y = make_data(kind, "shared")
+    with pytest.raises(ValueError, match="0 feature\\(s\\)"):
+        factory().fit(X[:, :0], Y)
+
+
+@pytest.mark.parametrize("name", CHAIN_NAMES)
+def test_float32_chains(name):
+    """float32 features give the predictions of the same values in float64."""
+    kind, factory = CHAINS[name]
+    X, Y = make_data(kind, "shared")
+    X32 = X.astype(np.float32)
+    expected = factory().fit(X32.astype(np.float64), Y).predict(X32.astype(np.float64))
+    assert_allclose(factory().fit(X32, Y).predict(X32), expected, rtol=1e-6)
+
+
+def test_regressor_chain_with_labels_for_y():
+    X, Y = make_data("regressor", "shared")
+    labels = np.where(Y > 0, "yes", "no")
+    with pytest.raises(
+        ValueError, match=r"numeric targets; Y holds '.*ClassifierChain"
+    ):
+        CHAINS["RegressorChain"][1]().fit(X, labels)
+    numbers = CHAINS["RegressorChain"][1]().fit(X, Y.astype(str))
+    assert_allclose(
+        numbers.predict(X), CHAINS["RegressorChain"][1]().fit(X, Y).predict(X)
+    )
+
+
 # -- extreme strengths ----------------------------------------------------------
 
 

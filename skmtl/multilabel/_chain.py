@@ -24,7 +24,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from .._task_data import non_numeric_columns_named
+from .._task_data import _is_number, non_numeric_columns_named
 
 _CHAIN_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
 # Other sparse formats (dok, lil, ...) are converted to CSR once on entry: the
@@ -108,7 +108,10 @@ def _link_fit_params(estimator, X, sample_weight):
             f"sample_weight was given but the link "
             f"{type(estimator).__name__} does not accept it in fit."
         )
-    return {"sample_weight": _check_sample_weight(sample_weight, X)}
+    # Negative weights are refused as in the linear models (a link may accept
+    # them silently, or fail deep inside LAPACK).
+    weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+    return {"sample_weight": weight}
 
 
 def _link_output(link, X, method, label):
@@ -164,8 +167,8 @@ class _BaseChain(MetaEstimatorMixin, BaseEstimator):
         y : array-like of shape (n_samples, n_labels)
             Targets, one column per label.
         sample_weight : array-like of shape (n_samples,), default=None
-            Passed to the ``fit`` of every link (and of the cross-validated
-            fits when ``cv`` is set).
+            Non-negative row weights, passed to the ``fit`` of every link
+            (and of the cross-validated fits when ``cv`` is set).
 
         Returns
         -------
@@ -415,8 +418,8 @@ class ClassifierChain(ClassifierMixin, _BaseChain):
         y : array-like of shape (n_samples, n_labels)
             0/1 label matrix, one column per label.
         sample_weight : array-like of shape (n_samples,), default=None
-            Passed to the ``fit`` of every link (and of the cross-validated
-            fits when ``cv`` is set).
+            Non-negative row weights, passed to the ``fit`` of every link
+            (and of the cross-validated fits when ``cv`` is set).
 
         Returns
         -------
@@ -571,7 +574,17 @@ class RegressorChain(RegressorMixin, _BaseChain):
                 f"n_targets); got an array of shape {Y.shape}. For a single "
                 "target use Y.reshape(-1, 1)."
             )
-        return Y.toarray() if sp.issparse(Y) else Y
+        Y = Y.toarray() if sp.issparse(Y) else Y
+        if Y.dtype.kind in "OSU":
+            try:
+                return Y.astype(float)
+            except ValueError:
+                example = next(v for v in Y.ravel() if not _is_number(v))
+                raise ValueError(
+                    f"RegressorChain needs numeric targets; Y holds {str(example)!r}. "
+                    "For class labels use ClassifierChain."
+                ) from None
+        return Y
 
     def _resolve_chain_method(self):
         return "predict"

@@ -15,16 +15,15 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
-    _check_sample_weight,
     _num_samples,
     check_is_fitted,
-    has_fit_parameter,
 )
 
 from ._chain import (
     ClassifierChain,
     _check_label_matrix,
     _check_order,
+    _link_fit_params,
     _link_has,
     _validate_chain_input,
 )
@@ -225,7 +224,8 @@ class EnsembleClassifierChain(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         y : array-like of shape (n_samples, n_labels)
             0/1 label matrix, one column per label.
         sample_weight : array-like of shape (n_samples,), default=None
-            Passed, restricted to each chain's rows, to every link's ``fit``.
+            Non-negative row weights, passed, restricted to each chain's
+            rows, to every link's ``fit``.
 
         Returns
         -------
@@ -257,14 +257,7 @@ class EnsembleClassifierChain(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         return self
 
     def _check_weight(self, sample_weight, X):
-        if sample_weight is None:
-            return None
-        if not has_fit_parameter(self.estimator, "sample_weight"):
-            raise ValueError(
-                f"sample_weight was given but the link "
-                f"{type(self.estimator).__name__} does not accept it in fit."
-            )
-        return _check_sample_weight(sample_weight, X)
+        return _link_fit_params(self.estimator, X, sample_weight).get("sample_weight")
 
     def _draw(self, seed, n_samples, n_labels):
         """One chain's order and sorted training rows, from its own seed."""

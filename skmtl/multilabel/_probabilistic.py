@@ -352,7 +352,7 @@ class ProbabilisticClassifierChain(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         y : {array-like, sparse matrix} of shape (n_samples, n_labels)
             Binary indicator matrix of the labels (0/1).
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows, passed to every link's ``fit``.
+            Non-negative row weights, passed to every link's ``fit``.
 
         Returns
         -------
