@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LinearRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -484,8 +484,11 @@ def test_huge_strengths_give_the_intercept_only_model(name, value):
 
 # FISTA on the decomposition models cannot certify a norm penalty of 1e-10:
 # the dual point must be scaled into a dual ball of that radius.
-FISTA_DECOMPOSITIONS = {"DirtyRegressor", "RobustFeatureLearningRegressor"}
-FISTA_DECOMPOSITIONS |= {"RobustLowRankRegressor"}
+FISTA_DECOMPOSITIONS = {
+    f"{model}{kind}"
+    for model in ("Dirty", "RobustFeatureLearning", "RobustLowRank")
+    for kind in ("Regressor", "Classifier")
+}
 TINY_STRENGTH_REGRESSORS = [
     n for n in REGRESSORS if n not in CV_MODELS | FISTA_DECOMPOSITIONS
 ]
@@ -508,6 +511,32 @@ def test_tiny_strengths_give_least_squares_per_task(name):
         ols = LinearRegression().fit(X[task == t, 1:], y[task == t])
         assert_allclose(model.coef_[t], ols.coef_, rtol=rtol, atol=rtol)
         assert_allclose(model.intercept_[t], ols.intercept_, rtol=rtol, atol=rtol)
+
+
+TINY_STRENGTH_CLASSIFIERS = [
+    n for n in CLASSIFIERS if n not in CV_MODELS | FISTA_DECOMPOSITIONS
+]
+
+
+@pytest.mark.parametrize("name", TINY_STRENGTH_CLASSIFIERS)
+def test_tiny_strengths_give_logistic_regression_per_task(name):
+    """Strengths of 1e-10: each task's unpenalised logistic regression.
+
+    The tasks are not separable (40 rows each), so that model exists.
+    The gaps reached (1e-10 of the objective, 1e-8 for L-BFGS) bound the
+    distance to the optimum by about 1e-5.
+    """
+    tol = 1e-8 if name == "ClusteredClassifier" else 1e-10
+    kind, model = build(name, tol=tol)
+    X, y = make_data(kind, "indexed", n_rows=40)
+    model.set_params(**_strengths(model, 1e-10))
+    model.fit(X, y)
+    task = X[:, 0].astype(int)
+    for t in range(4):
+        reference = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000)
+        reference.fit(X[task == t, 1:], y[task == t])
+        assert_allclose(model.coef_[t], reference.coef_[0], atol=1e-5)
+        assert_allclose(model.intercept_[t], reference.intercept_[0], atol=1e-5)
 
 
 @pytest.mark.parametrize("name", sorted(FISTA_DECOMPOSITIONS))
