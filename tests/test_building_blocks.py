@@ -195,3 +195,68 @@ def test_auto_solver_follows_the_measured_crossovers(
     else:
         data = make_task_data(X, np.array([0.0, 1.0]), task_ids=np.array([1, 1]))
     assert auto_solver(data, datafit, MeanRegularization(1.0, 1.0)) == expected
+
+
+def test_a_penalty_declaring_a_capability_without_its_methods_is_refused():
+    from skmtl.penalties import BasePenalty
+
+    with pytest.raises(TypeError, match=r"lacks the methods of: \['prox'\]"):
+
+        class NoProx(BasePenalty):
+            capabilities = frozenset({"prox"})
+
+    with pytest.raises(TypeError, match="unknown capabilities \\['proximal'\\]"):
+
+        class Misspelt(BasePenalty):
+            capabilities = frozenset({"proximal"})
+
+
+def test_every_penalty_declares_what_it_provides():
+    """Each capability's methods exist, and nothing the solvers use is undeclared."""
+    import skmtl.penalties as penalties
+    from skmtl.penalties._base import CAPABILITIES
+
+    for name in penalties.__all__:
+        cls = getattr(penalties, name)
+        if cls is penalties.BasePenalty:
+            continue
+        for capability, methods in CAPABILITIES.items():
+            if capability in cls.capabilities:
+                assert all(hasattr(cls, method) for method in methods), name
+        for method in ("prox", "gradient", "solve_newton_system", "null_space"):
+            if method in vars(cls):
+                declared = [c for c, m in CAPABILITIES.items() if method in m]
+                assert set(declared) & cls.capabilities, (name, method)
+
+
+def test_solvers_read_declared_capabilities_not_methods():
+    """No solver probes a penalty with hasattr or imports a concrete penalty."""
+    import pathlib
+    import re
+
+    import skmtl.solvers
+
+    folder = pathlib.Path(skmtl.solvers.__file__).parent
+    for path in folder.glob("*.py"):
+        source = path.read_text()
+        assert "hasattr(" not in source, path.name
+        assert not re.search(r"from \.\.penalties import", source), path.name
+
+
+def test_registry_lists_the_solvers_in_order_and_says_what_one_needs():
+    from skmtl.datafits import SquaredLoss
+    from skmtl.penalties import L21
+    from skmtl.solvers import available_solvers
+
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    data = make_task_data(X, X @ np.ones((3, 2)))
+    smooth = MeanRegularization(0.1, 1.0)
+    assert available_solvers(data, SquaredLoss(), smooth) == [
+        "closed_form",
+        "newton",
+        "lbfgs",
+        "cvxpy",
+    ]
+    assert available_solvers(data, SquaredLoss(), L21(0.1)) == ["fista", "cd", "cvxpy"]
+    with pytest.raises(ValueError, match="it needs a smooth penalty"):
+        solve(data, SquaredLoss(), L21(0.1), solver="lbfgs")

@@ -1,12 +1,12 @@
 """Any datafit with any penalty, or sum of penalties: the generic estimator."""
 
-import numpy as np
 from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import StrOptions
 
 from ..datafits import LogisticLoss, SquaredLoss
-from ..penalties import MeanRegularization, QuadraticPlusPenalty, TaskQuadratic
+from ..penalties import QuadraticPlusPenalty, TaskQuadratic
+from ..penalties._base import provides
 from ._base import (
     _classification_score,
     _MultiTaskClassifierMixin,
@@ -36,44 +36,30 @@ class PenaltySum:
         return sum(penalty.as_cvxpy(W) for penalty in self.penalties)
 
 
-def _as_task_quadratic(penalty, n_tasks):
-    """A penalty as a :class:`TaskQuadratic` of ``n_tasks`` tasks, or None."""
-    if isinstance(penalty, TaskQuadratic):
-        return penalty
-    if isinstance(penalty, MeanRegularization) and not penalty.pooled:
-        centring = np.eye(n_tasks) - 1.0 / n_tasks
-        return TaskQuadratic(
-            2 * penalty.alpha * (np.eye(n_tasks) + penalty.coupling * centring)
-        )
-    return None
-
-
 def combine_penalties(penalties, n_tasks):
     """One penalty object for the solvers from a sum of penalties.
 
-    The task-coupling quadratics (``TaskQuadratic``, ``MeanRegularization``)
-    add up into one; with at most one other penalty that has a proximal
-    operator the sum is a :class:`QuadraticPlusPenalty` (proximal solvers,
-    certified); anything else is a :class:`PenaltySum` for cvxpy.
+    The task-coupling quadratics (penalties that provide ``task_quadratic``:
+    ``TaskQuadratic``, ``MeanRegularization``) add up into one; with at most
+    one other penalty, which has a proximal operator, the sum is a
+    :class:`QuadraticPlusPenalty` (proximal solvers, certified); anything
+    else is a :class:`PenaltySum` for cvxpy.
     """
     if len(penalties) == 1:
         return penalties[0]
-    for penalty in penalties:
-        if isinstance(penalty, MeanRegularization) and penalty.pooled:
-            raise ValueError(
-                "MeanRegularization with coupling=inf restricts the weights to "
-                "one shared vector and cannot be added to other penalties; give "
-                "a finite coupling."
-            )
-    quadratics = [_as_task_quadratic(penalty, n_tasks) for penalty in penalties]
-    others = [p for p, q in zip(penalties, quadratics, strict=True) if q is None]
-    matrices = [q.matrix for q in quadratics if q is not None]
+    coupling = [provides(penalty, "task_quadratic") for penalty in penalties]
+    matrices = [
+        penalty.task_quadratic(n_tasks).matrix
+        for penalty, is_quadratic in zip(penalties, coupling, strict=True)
+        if is_quadratic
+    ]
+    others = [p for p, q in zip(penalties, coupling, strict=True) if not q]
     if not matrices or len(others) > 1:
         return PenaltySum(penalties)
     quadratic = TaskQuadratic(sum(matrices))
     if not others:
         return quadratic
-    if not hasattr(others[0], "prox"):
+    if not provides(others[0], "prox"):
         return PenaltySum(penalties)
     return QuadraticPlusPenalty(quadratic, others[0])
 
@@ -104,7 +90,10 @@ class MultiTaskLinearModel(_MultiTaskLinearModel):
     say) keeps the proximal solvers and their duality-gap certificate; any
     other sum, and any penalty that only has a cvxpy form (``value`` and
     ``as_cvxpy(W)`` methods), is solved by cvxpy, without a certificate
-    (``dual_gap_`` is NaN).
+    (``dual_gap_`` is NaN). A penalty of your own reaches the fast solvers
+    by subclassing :class:`~skmtl.penalties.BasePenalty` and declaring, in
+    its ``capabilities``, what it provides (``"prox"``, ``"conjugate"``,
+    ...): the solvers read the declaration, never the methods.
 
     Parameters
     ----------

@@ -1,16 +1,91 @@
+"""The penalty interface and the capabilities a penalty declares to the solvers."""
+
+# What a penalty may declare in ``capabilities``, and the methods each one
+# promises. The solvers' registry (``skmtl.solvers._dispatch``) matches these
+# against what each solver requires; nothing probes for methods.
+CAPABILITIES = {
+    # smooth: L-BFGS
+    "gradient": ("gradient",),
+    # proximal operator: FISTA, proximal Newton
+    "prox": ("prox",),
+    # quadratic: Newton's method and the closed form solve (H + penalty) x = r
+    "newton_system": ("solve_newton_system",),
+    # the duality gap: the conjugate, finite after scaling by dual_scale
+    "conjugate": ("conjugate", "dual_scale"),
+    # the duality gap through a bound at the current point (sums of penalties)
+    "dual_term": ("dual_term",),
+    # one group per feature: working sets rank and keep features
+    "working_sets": ("feature_scores", "restrict"),
+    # stays separable by feature when the features are rescaled (FISTA's
+    # preconditioning)
+    "feature_rescaling": ("rescaled",),
+    # a quadratic coupling of the tasks, tr(W' M W) / 2, as a TaskQuadratic
+    # (sums of penalties add these up into the smooth part)
+    "task_quadratic": ("task_quadratic",),
+    # leaves a subspace of W unpenalised (the certificate refits along it)
+    "null_space": ("null_space",),
+    # a mean and a spread part (L-BFGS preconditions them separately)
+    "mean_spread": ("curvatures",),
+    # a TaskQuadratic plus a proximable penalty (``quadratic``, ``penalty``):
+    # proximal solvers move the quadratic into the smooth part
+    "quadratic_plus_prox": ("dual_term",),
+    # alpha ||W||_2,1 + l2 / 2 ||W||_F^2: scikit-learn's MultiTaskElasticNet
+    # (coordinate descent) on the plain shared design
+    "multitask_elastic_net": ("prox",),
+    # W = P + Q with one penalty per part (``shared``, ``specific``): the
+    # lifted FISTA of the decomposition models
+    "decomposition": ("split_value",),
+}
+
+
+def provides(penalty, capability):
+    """Whether ``penalty`` declares ``capability`` (see ``CAPABILITIES``).
+
+    A penalty that is not a :class:`BasePenalty` (a user's object with only
+    ``value`` and ``as_cvxpy``) declares nothing: cvxpy solves it.
+    """
+    return capability in getattr(penalty, "capabilities", ())
+
+
 class BasePenalty:
     """Interface of a penalty on the task-weight matrix ``W`` (n_tasks, n_features).
 
     Every penalty provides :meth:`value` and :meth:`as_cvxpy` (so the cvxpy
-    reference solver can solve any datafit + penalty exactly). Smooth
-    penalties add :meth:`gradient`; penalties used in duality-gap
-    certificates add :meth:`conjugate` and, when that conjugate is an
-    indicator, :meth:`dual_scale`; quadratic penalties add
-    :meth:`solve_newton_system` for the Newton and closed-form solvers;
-    non-smooth ones add :meth:`prox` for proximal gradient, and those that
-    act column by column (one group per feature) :meth:`feature_scores` for
-    working sets.
+    reference solver can solve any datafit + penalty exactly) and declares,
+    in the class attribute ``capabilities``, what else it can do for the
+    solvers: each name of ``skmtl.penalties._base.CAPABILITIES`` promises
+    some methods (``"prox"`` a :meth:`prox`, ``"conjugate"`` a
+    :meth:`conjugate` and :meth:`dual_scale` for the duality gap,
+    ``"gradient"`` a :meth:`gradient` for L-BFGS, ``"newton_system"`` a
+    :meth:`solve_newton_system` for Newton's method, ``"working_sets"``
+    :meth:`feature_scores` and :meth:`restrict`, ...). A subclass that
+    declares a capability without its methods is refused when it is defined.
+
+    A penalty without declared capabilities is solved by cvxpy, without a
+    duality-gap certificate.
     """
+
+    capabilities = frozenset()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        unknown = set(cls.capabilities) - set(CAPABILITIES)
+        if unknown:
+            raise TypeError(
+                f"{cls.__name__} declares unknown capabilities {sorted(unknown)}; "
+                f"the known ones are {sorted(CAPABILITIES)}."
+            )
+        missing = [
+            method
+            for capability in sorted(cls.capabilities)
+            for method in CAPABILITIES[capability]
+            if getattr(cls, method, None) is None
+        ]
+        if missing:
+            raise TypeError(
+                f"{cls.__name__} declares capabilities it lacks the methods of: "
+                f"{missing}."
+            )
 
     def value(self, W):
         raise NotImplementedError

@@ -116,6 +116,8 @@ class ClusteredPenalty(BasePenalty):
            [0. , 0. , 1. ]])
     """
 
+    capabilities = frozenset({"gradient", "conjugate"})
+
     def __init__(self, alpha, beta, n_clusters):
         self.alpha = alpha
         self.beta = beta

@@ -25,6 +25,8 @@ class TaskQuadratic(BasePenalty):
         :math:`M`, symmetric positive semi-definite.
     """
 
+    capabilities = frozenset({"gradient", "conjugate", "null_space", "task_quadratic"})
+
     def __init__(self, matrix):
         self.matrix = np.asarray(matrix, dtype=float)
 
@@ -63,6 +65,10 @@ class TaskQuadratic(BasePenalty):
         tiny = values <= 1e-12 * max(values[-1], np.finfo(float).tiny)
         return vectors[:, tiny]
 
+    def task_quadratic(self, n_tasks):
+        """The penalty itself: sums of penalties add up their task quadratics."""
+        return self
+
     def lipschitz(self):
         """Largest eigenvalue of :math:`M`."""
         return float(np.linalg.eigvalsh(self.matrix)[-1]) if self.matrix.size else 0.0
@@ -96,6 +102,8 @@ class QuadraticPlusPenalty(BasePenalty):
     penalty : penalty with ``prox``, ``conjugate`` and ``dual_scale``
     """
 
+    capabilities = frozenset({"dual_term", "quadratic_plus_prox"})
+
     def __init__(self, quadratic, penalty):
         self.quadratic = quadratic
         self.penalty = penalty
@@ -114,7 +122,5 @@ class QuadraticPlusPenalty(BasePenalty):
         return self.quadratic.as_cvxpy(W) + self.penalty.as_cvxpy(W)
 
     def restrict(self, columns):
-        restrict = getattr(self.penalty, "restrict", None)
-        return QuadraticPlusPenalty(
-            self.quadratic, self.penalty if restrict is None else restrict(columns)
-        )
+        """The sum on ``columns`` (the proximable part provides working sets)."""
+        return QuadraticPlusPenalty(self.quadratic, self.penalty.restrict(columns))

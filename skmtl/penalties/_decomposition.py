@@ -43,6 +43,8 @@ class L1Inf(BasePenalty):
            [-1.,  0.]])
     """
 
+    capabilities = frozenset({"prox", "conjugate"})
+
     def __init__(self, alpha):
         self.alpha = alpha
 
@@ -116,6 +118,8 @@ class TaskL21(BasePenalty):
         Strength of the norm.
     """
 
+    capabilities = frozenset({"prox", "conjugate"})
+
     def __init__(self, alpha):
         self.alpha = alpha
 
@@ -170,6 +174,8 @@ class Decomposition(BasePenalty):
     specific : penalty
         :math:`g_2`, the penalty of the task-specific part :math:`Q`.
     """
+
+    capabilities = frozenset({"conjugate", "decomposition"})
 
     def __init__(self, shared, specific):
         self.shared = shared

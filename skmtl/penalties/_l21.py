@@ -23,6 +23,16 @@ class L21(BasePenalty):
         Strength of the ridge term.
     """
 
+    capabilities = frozenset(
+        {
+            "prox",
+            "conjugate",
+            "working_sets",
+            "feature_rescaling",
+            "multitask_elastic_net",
+        }
+    )
+
     def __init__(self, alpha, l2=0.0):
         self.alpha = alpha
         self.l2 = l2

@@ -20,6 +20,8 @@ class L1(BasePenalty):
         Strength of the L1 norm.
     """
 
+    capabilities = frozenset({"prox", "conjugate", "working_sets", "feature_rescaling"})
+
     def __init__(self, alpha):
         self.alpha = alpha
         # Per-feature multipliers of alpha (scalar: unweighted); set by

@@ -26,6 +26,10 @@ class MeanRegularization(BasePenalty):
         Strength of the pull toward the mean, relative to ``alpha``.
     """
 
+    capabilities = frozenset(
+        {"gradient", "conjugate", "newton_system", "mean_spread", "task_quadratic"}
+    )
+
     def __init__(self, alpha, coupling):
         self.alpha = alpha
         self.coupling = coupling
@@ -46,6 +50,25 @@ class MeanRegularization(BasePenalty):
         these two parts stay exact however large the coupling is.
         """
         return 2 * self.alpha, 2 * self.alpha * (1 + self.coupling)
+
+    def task_quadratic(self, n_tasks):
+        """The penalty as a :class:`TaskQuadratic` of ``n_tasks`` tasks.
+
+        ``M = 2 alpha (I + coupling (I - 11' / T))``; a pooled penalty
+        (``coupling=inf``) is a constraint, not a quadratic.
+        """
+        from ._composite import TaskQuadratic
+
+        if self.pooled:
+            raise ValueError(
+                "MeanRegularization with coupling=inf restricts the weights to "
+                "one shared vector and cannot be added to other penalties; give "
+                "a finite coupling."
+            )
+        centring = np.eye(n_tasks) - 1.0 / n_tasks
+        return TaskQuadratic(
+            2 * self.alpha * (np.eye(n_tasks) + self.coupling * centring)
+        )
 
     def value(self, W):
         mean, spread = mean_and_spread(W)

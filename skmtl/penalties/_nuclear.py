@@ -23,6 +23,8 @@ class NuclearNorm(BasePenalty):
         Strength of the trace norm.
     """
 
+    capabilities = frozenset({"prox", "conjugate"})
+
     def __init__(self, alpha):
         self.alpha = alpha
 

@@ -34,6 +34,8 @@ class SparseGroupL21(BasePenalty):
         Strength of the L1 norm :math:`\alpha_s`.
     """
 
+    capabilities = frozenset({"prox", "conjugate", "working_sets", "feature_rescaling"})
+
     def __init__(self, alpha_group, alpha_sparse):
         self.alpha_group = alpha_group
         self.alpha_sparse = alpha_sparse

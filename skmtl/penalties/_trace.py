@@ -22,6 +22,8 @@ class SquaredTraceNorm(BasePenalty):
     alpha : float, >= 0
     """
 
+    capabilities = frozenset({"prox", "conjugate"})
+
     def __init__(self, alpha):
         self.alpha = alpha
 

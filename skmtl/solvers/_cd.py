@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import MultiTaskElasticNet
 
+from ..penalties._base import provides
 from ._certificate import penalty_dual_term, warn_if_not_certified
 from ._smooth import Certificate
 from ._working_set import run_working_sets
@@ -28,12 +29,10 @@ CD_REQUIREMENTS = (
 
 def cd_applies(data, datafit, penalty):
     """Whether the problem is one ``MultiTaskElasticNet`` solves."""
-    from ..penalties import L21
-
     return (
         data.shared_design
-        and getattr(datafit, "quadratic", False)
-        and type(penalty) is L21
+        and datafit.quadratic
+        and provides(penalty, "multitask_elastic_net")
         and penalty.alpha > 0
         and np.all(data.weight == data.weight.flat[0])
     )
@@ -54,8 +53,11 @@ def cd(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     return certified.W, certified.b, n_iter, certified.gap, certified.primal
 
 
-def cd_path(data, penalties, *, fit_intercept, tol, max_iter):
+def cd_path(data, datafit, penalties, *, fit_intercept, tol, max_iter):
     """:func:`cd` for a sequence of penalties, warm-started, data centred once.
+
+    ``datafit`` is the squared loss (``cd_applies``); the signature is that of
+    every path in the solvers' registry.
 
     Yields
     ------

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .._task_data import _format_tasks
+from ..penalties._base import provides
 
 
 def warn_if_not_certified(
@@ -104,7 +105,7 @@ def penalty_dual_term(penalty, V, W):
     :class:`~skmtl.penalties.QuadraticPlusPenalty`) give the bound at the
     current point ``W`` through their ``dual_term``.
     """
-    if hasattr(penalty, "dual_term"):
+    if provides(penalty, "dual_term"):
         return penalty.dual_term(V, W)
     scale = penalty.dual_scale(V)
     return scale, penalty.conjugate(scale * V)
@@ -119,7 +120,7 @@ def refit_unpenalized(data, datafit, penalty, W, b, fit_intercept, max_iter=20):
     over ``W + N U``, intercepts eliminated, exact in one step for the
     squared loss. The dual point of :func:`duality_gap` is then feasible.
     """
-    N = penalty.null_space() if hasattr(penalty, "null_space") else None
+    N = penalty.null_space() if provides(penalty, "null_space") else None
     if N is None or N.shape[1] == 0:
         return W, refit_intercept(data, datafit, W, b) if fit_intercept else b
     r, p = N.shape[1], W.shape[1]
@@ -154,7 +155,7 @@ def check_free_directions_bounded(data, datafit, penalty, fit_intercept):
     the weights would grow without bound. One linear program finds such a
     direction ``D``: signed margins ``y_i (x_i . D_t + c_t) >= 0`` summing to 1.
     """
-    N = penalty.null_space() if hasattr(penalty, "null_space") else None
+    N = penalty.null_space() if provides(penalty, "null_space") else None
     if datafit.quadratic or N is None or N.shape[1] == 0:
         return
     from scipy.optimize import linprog

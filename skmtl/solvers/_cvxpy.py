@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 
+from ..penalties._base import BasePenalty, provides
 from ._certificate import duality_gap, refit_unpenalized, warn_if_not_certified
 
 
@@ -60,7 +61,7 @@ def cvxpy_solve(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     import cvxpy as cp
 
     T, p = W.shape
-    if hasattr(penalty, "cvxpy_coef"):
+    if isinstance(penalty, BasePenalty):
         W_expr, penalty_expr = penalty.cvxpy_coef(T, p)
     else:  # a user's penalty with just as_cvxpy
         W_expr = cp.Variable((T, p))
@@ -90,6 +91,4 @@ def cvxpy_solve(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
 
 def _certifiable(penalty):
     """Whether the duality gap can be computed: the conjugate is known."""
-    return hasattr(penalty, "dual_term") or (
-        hasattr(penalty, "conjugate") and hasattr(penalty, "dual_scale")
-    )
+    return provides(penalty, "dual_term") or provides(penalty, "conjugate")

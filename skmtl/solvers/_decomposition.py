@@ -52,6 +52,8 @@ class StackedPenalty:
     separable over the two parts.
     """
 
+    capabilities = frozenset({"prox"})
+
     def __init__(self, penalty):
         self.penalty = penalty  # a Decomposition
 
@@ -84,6 +86,8 @@ class _AtSplit:
     :math:`s = \\min(s_1, s_2)`: what the smooth parts' ``certify`` asks a
     penalty for.
     """
+
+    capabilities = frozenset({"dual_term"})
 
     def __init__(self, stacked, X):
         self.penalty, self.split_value = stacked.penalty, stacked.value(X)

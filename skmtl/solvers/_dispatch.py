@@ -1,7 +1,9 @@
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
 
+from ..penalties._base import provides
 from ._cd import CD_REQUIREMENTS, cd, cd_applies, cd_path
 from ._certificate import (
     check_free_directions_bounded,
@@ -25,11 +27,10 @@ CLOSED_FORM_MAX_FEATURES = 1000
 # L2,1 on the plain shared design: coordinate descent on working sets beats
 # FISTA on the Gram matrix once features are this many per row.
 CD_MIN_FEATURES_PER_ROW = 0.25
-# Solvers that hold per-task p x p matrices, and how many arrays of T of them
-# they keep at once (curvature blocks, their inverses, a product). Past the
+# Solvers that hold per-task p x p matrices keep this many arrays of T of
+# them at once (curvature blocks, their inverses, a product). Past the
 # memory budget a solver the user names refuses, and "auto" passes it over:
 # at 200 tasks and 2000 features the closed form would take 19 GB.
-GRAM_ARRAYS = {"closed_form": 3, "newton": 3, "prox_newton": 2}
 MEMORY_BUDGET_BYTES = 4 * 2**30
 
 
@@ -41,29 +42,86 @@ class SolverResult(NamedTuple):
     objective: float
 
 
+class _Solver(NamedTuple):
+    """An entry of the registry: the solver and what it requires."""
+
+    function: Callable
+    applies: Callable  # (data, datafit, penalty) -> bool, from declared capabilities
+    requires: str  # what ``applies`` checks, for the error message
+    path: Callable | None = None  # a warm-started path sharing data statistics
+    gram_arrays: int = 0  # arrays of T p x p matrices it holds
+
+
+def _proximal_part(penalty):
+    """The part of the penalty a proximal solver applies the prox of.
+
+    A task quadratic in a sum (``QuadraticPlusPenalty``) joins the smooth part.
+    """
+    return penalty.penalty if provides(penalty, "quadratic_plus_prox") else penalty
+
+
+# The registry, in the order ``available_solvers`` lists the names. Which of
+# the applicable solvers "auto" picks is decided by ``auto_solver`` from the
+# measured crossovers above.
+SOLVERS = {
+    "closed_form": _Solver(
+        newton,
+        lambda data, datafit, penalty: (
+            datafit.quadratic and provides(penalty, "newton_system")
+        ),
+        "the squared loss and a quadratic penalty",
+        gram_arrays=3,
+    ),
+    "newton": _Solver(
+        newton,
+        lambda data, datafit, penalty: provides(penalty, "newton_system"),
+        "a quadratic penalty",
+        gram_arrays=3,
+    ),
+    "lbfgs": _Solver(
+        lbfgs,
+        lambda data, datafit, penalty: provides(penalty, "gradient"),
+        "a smooth penalty",
+    ),
+    "prox_newton": _Solver(
+        prox_newton,
+        lambda data, datafit, penalty: (
+            not datafit.quadratic and provides(_proximal_part(penalty), "prox")
+        ),
+        "a loss that is not quadratic and a penalty with a proximal operator",
+        gram_arrays=2,
+    ),
+    "fista": _Solver(
+        fista,
+        lambda data, datafit, penalty: provides(_proximal_part(penalty), "prox"),
+        "a penalty with a proximal operator",
+        path=fista_path,
+    ),
+    "cd": _Solver(
+        cd,
+        cd_applies,
+        CD_REQUIREMENTS,
+        path=cd_path,
+    ),
+    "cvxpy": _Solver(
+        cvxpy_solve,
+        lambda data, datafit, penalty: True,
+        "a penalty with a cvxpy form",
+    ),
+}
+
+
 def available_solvers(data, datafit, penalty):
     """Names of the solvers that apply to ``datafit + penalty``."""
-    names = []
-    if hasattr(penalty, "solve_newton_system") and hasattr(datafit, "hessian"):
-        if datafit.quadratic:
-            names.append("closed_form")
-        names.append("newton")
-    if hasattr(penalty, "gradient"):
-        names.append("lbfgs")
-    # A quadratic part joins the smooth part; the rest needs a prox.
-    if hasattr(getattr(penalty, "penalty", penalty), "prox"):
-        if not getattr(datafit, "quadratic", False) and hasattr(datafit, "hessian"):
-            names.append("prox_newton")
-        names.append("fista")
-    if cd_applies(data, datafit, penalty):
-        names.append("cd")
-    names.append("cvxpy")
-    return names
+    return [
+        name for name, entry in SOLVERS.items() if entry.applies(data, datafit, penalty)
+    ]
 
 
 def gram_memory(solver, data):
     """Bytes of the per-task p x p arrays ``solver`` holds (0 when it holds none)."""
-    return GRAM_ARRAYS.get(solver, 0) * data.n_tasks * data.n_features**2 * 8
+    arrays = SOLVERS[solver].gram_arrays
+    return arrays * data.n_tasks * data.n_features**2 * 8
 
 
 def auto_solver(data, datafit, penalty):
@@ -129,11 +187,12 @@ def solve(
     elif solver not in names:
         raise ValueError(
             f"solver={solver!r} does not apply to {type(datafit).__name__} with "
-            f"{type(penalty).__name__}; choose one of {['auto', *names]}."
+            f"{type(penalty).__name__}: it needs {SOLVERS[solver].requires}; "
+            f"choose one of {['auto', *names]}."
         )
     elif gram_memory(solver, data) > MEMORY_BUDGET_BYTES:
         raise ValueError(
-            f"solver={solver!r} would hold {GRAM_ARRAYS[solver]} arrays of "
+            f"solver={solver!r} would hold {SOLVERS[solver].gram_arrays} arrays of "
             f"{data.n_tasks} x {data.n_features} x {data.n_features} floats "
             f"({gram_memory(solver, data) / 1e9:.1f} GB), above its memory "
             f"budget of {MEMORY_BUDGET_BYTES / 2**30:.0f} GiB. Use solver='auto', "
@@ -155,17 +214,8 @@ def solve(
     b = np.zeros(T)
     if fit_intercept and intercept_init is not None:
         b = np.array(intercept_init, dtype=float)
-    method = {
-        "closed_form": newton,
-        "newton": newton,
-        "lbfgs": lbfgs,
-        "fista": fista,
-        "prox_newton": prox_newton,
-        "cd": cd,
-        "cvxpy": cvxpy_solve,
-    }
     return SolverResult(
-        *method[solver](
+        *SOLVERS[solver].function(
             data,
             datafit,
             penalty,
@@ -206,10 +256,8 @@ def solve_path(
     """
     solver = auto_solver(data, datafit, penalties[0])
     options = {"fit_intercept": fit_intercept, "tol": tol, "max_iter": max_iter}
-    if solver == "fista":
-        results = fista_path(data, datafit, penalties, **options)
-    elif solver == "cd":
-        results = cd_path(data, penalties, **options)
+    if SOLVERS[solver].path is not None:
+        results = SOLVERS[solver].path(data, datafit, penalties, **options)
     else:
         results = _warm_path(data, datafit, penalties, solver, **options)
     for result in results:

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..penalties._base import provides
 from ._certificate import warn_if_not_certified
 from ._smooth import DataSmooth, GramSmooth, WithQuadratic
 from ._working_set import run_working_sets
@@ -48,13 +49,13 @@ def split_quadratic(smooth, penalty):
 
     Returns the smooth part and the penalty whose proximal operator is used.
     """
-    if hasattr(penalty, "quadratic"):
+    if provides(penalty, "quadratic_plus_prox"):
         return WithQuadratic(smooth, penalty), penalty.penalty
     return smooth, penalty
 
 
 def _run_unscaled(smooth, penalty, W, b, tol, max_iter):
-    if hasattr(penalty, "feature_scores") and W.shape[1] > WORKING_SET_MIN:
+    if provides(penalty, "working_sets") and W.shape[1] > WORKING_SET_MIN:
         return _fista_working_sets(smooth, penalty, W, b, tol, max_iter)
     return run_fista(smooth, penalty, W, b, tol, max_iter)
 
@@ -67,7 +68,7 @@ def _feature_scale(smooth, penalty):
     statistics and a penalty that stays separable by feature under scaling
     (L2,1); None otherwise. Features with no curvature keep scale 1.
     """
-    if not (hasattr(smooth, "rescaled") and hasattr(penalty, "rescaled")):
+    if not (isinstance(smooth, GramSmooth) and provides(penalty, "feature_rescaling")):
         return None
     curvature = smooth.feature_curvature()
     scale = np.ones_like(curvature)
@@ -96,7 +97,7 @@ def make_smooth(data, datafit, fit_intercept):
     when all tasks share the Gram matrix) against ``n p`` per pass over the
     observations; the statistics cost one pass of ``n p^2`` to build.
     """
-    if getattr(datafit, "quadratic", False):
+    if datafit.quadratic:
         p = data.n_features
         shared_gram = data.shared_design and np.all(data.weight == data.weight[:, :1])
         gram_cost = p * p * (1 if shared_gram else data.n_tasks)
@@ -226,11 +227,13 @@ def _fista_working_sets(smooth, penalty, W, b, tol, max_iter):
         return smooth.certify(penalty, W, smooth.internal_intercept(W, b))
 
     def solve_restricted(columns, W_cols, b, inner_tol, primal, budget):
-        restricted = (
-            penalty.restrict(columns) if hasattr(penalty, "restrict") else penalty
-        )
         inner, n_iter = run_fista(
-            smooth.restrict(columns), restricted, W_cols, b, inner_tol, budget
+            smooth.restrict(columns),
+            penalty.restrict(columns),
+            W_cols,
+            b,
+            inner_tol,
+            budget,
         )
         return inner.W, inner.b, n_iter
 

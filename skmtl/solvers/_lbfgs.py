@@ -3,6 +3,7 @@
 import numpy as np
 from scipy.optimize import minimize
 
+from ..penalties._base import provides
 from ._certificate import duality_gap, refit_unpenalized, warn_if_not_certified
 
 _CHECK_EVERY = 5  # iterations between duality-gap evaluations
@@ -29,7 +30,7 @@ def lbfgs(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     T, p = W.shape
     W = penalty.project(W)
     curvature, means = _data_curvature(data, datafit, W, b, fit_intercept)
-    if hasattr(penalty, "curvatures"):
+    if provides(penalty, "mean_spread"):
         coordinates = _MeanSpreadScaling(penalty, curvature)
     else:
         coordinates = _DiagonalScaling(penalty, curvature)

@@ -2,8 +2,9 @@
 
 import numpy as np
 
+from ..penalties._base import provides
 from ._certificate import warn_if_not_certified
-from ._fista import run_fista, split_quadratic
+from ._fista import WORKING_SET_MIN, run_fista, split_quadratic
 from ._smooth import DataSmooth, GramSmooth
 from ._working_set import run_working_sets
 
@@ -76,21 +77,18 @@ def prox_newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     -------
     W, b, n_iter, gap, primal
     """
-    from ._fista import WORKING_SET_MIN
-
     _, prox_penalty = split_quadratic(None, penalty)
-    if hasattr(prox_penalty, "feature_scores") and data.n_features > WORKING_SET_MIN:
+    if provides(prox_penalty, "working_sets") and data.n_features > WORKING_SET_MIN:
         smooth, _ = split_quadratic(DataSmooth(data, datafit, fit_intercept), penalty)
 
         def certify(W, b):
             return smooth.certify(penalty, W, smooth.internal_intercept(W, b))
 
         def solve_restricted(columns, W_cols, b, inner_tol, primal, budget):
-            restrict = getattr(penalty, "restrict", None)
             inner, n_iter = run_prox_newton(
                 data.restrict_features(columns),
                 datafit,
-                penalty if restrict is None else restrict(columns),
+                penalty.restrict(columns),
                 W_cols,
                 b,
                 fit_intercept,
