@@ -21,7 +21,6 @@ from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmtl.multilabel import ClassifierChain, EnsembleClassifierChain, RegressorChain
 from skmtl.multilabel._ensemble import _SingleClassFallback
@@ -519,75 +518,6 @@ def test_ecc_sparse_input_matches_dense():
 # --------------------------------------------------------------------------
 # scikit-learn citizenship
 # --------------------------------------------------------------------------
-
-# Why a check cannot hold. A multi-label chain takes a 0/1 label matrix Y
-# (target type "multilabel-indicator") and returns an (n_samples, n_labels)
-# prediction. The checks below fit labels {1, 2} or strings, or expect
-# single-output shapes, even though the tags say single_output=False.
-LABELS_1_2 = "the check fits labels {1, 2}; a chain needs a 0/1 label matrix"
-SINGLE_OUTPUT_SHAPES = (
-    "the check expects predict of shape (n_samples,) and predict_proba of shape "
-    "(n_samples, 2); a chain returns (n_samples, n_labels) for both"
-)
-CLASSIFIER_FAILURES = {
-    "check_estimators_dtypes": LABELS_1_2,
-    "check_sample_weights_pandas_series": LABELS_1_2,
-    "check_sample_weights_not_an_array": LABELS_1_2,
-    "check_sample_weights_shape": LABELS_1_2,
-    "check_sample_weights_not_overwritten": LABELS_1_2,
-    "check_classifier_data_not_an_array": LABELS_1_2,
-    "check_fit2d_1feature": LABELS_1_2,
-    "check_classifiers_classes": "the check fits string labels; a chain needs 0/1",
-    "check_estimator_sparse_array": SINGLE_OUTPUT_SHAPES,
-    "check_estimator_sparse_matrix": SINGLE_OUTPUT_SHAPES,
-    "check_classifiers_train": SINGLE_OUTPUT_SHAPES,
-}
-CHAIN_ONLY_FAILURES = {
-    "check_decision_proba_consistency": (
-        "the check fits a 1-D y, which a multi-label chain rejects"
-    ),
-    "check_classifier_multioutput": (
-        "classes_ is a list of per-link arrays (as in scikit-learn's "
-        "ClassifierChain); the check indexes it as one array, classes_[decision > 0]"
-    ),
-}
-
-
-SUBSAMPLE_FAILURES = dict.fromkeys(
-    [
-        "check_sample_weight_equivalence_on_dense_data",
-        "check_sample_weight_equivalence_on_sparse_data",
-    ],
-    "with max_samples < 1 every chain draws its rows among n_samples rows; "
-    "repeating rows instead of weighting them changes n_samples, so the draw",
-)
-
-
-def expected_failed_checks(estimator):
-    if isinstance(estimator, ClassifierChain):
-        return {**CLASSIFIER_FAILURES, **CHAIN_ONLY_FAILURES}
-    if isinstance(estimator, EnsembleClassifierChain):
-        if estimator.max_samples != 1.0 or estimator.bootstrap:
-            return {**CLASSIFIER_FAILURES, **SUBSAMPLE_FAILURES}
-        return CLASSIFIER_FAILURES
-    return {}
-
-
-@parametrize_with_checks(
-    [
-        ClassifierChain(LogisticRegression()),
-        ClassifierChain(LogisticRegression(), order="random", random_state=0, cv=3),
-        RegressorChain(Ridge()),
-        RegressorChain(Ridge(), order="random", random_state=0, cv=3),
-        EnsembleClassifierChain(LogisticRegression(), n_chains=3, random_state=0),
-        EnsembleClassifierChain(
-            LogisticRegression(), n_chains=3, max_samples=0.8, random_state=0
-        ),
-    ],
-    expected_failed_checks=expected_failed_checks,
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
 
 
 @pytest.mark.parametrize("scoring", ["f1_samples", "jaccard_samples", "accuracy"])

@@ -10,7 +10,6 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.model_selection import GridSearchCV
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmtl import ClusteredClassifier, ClusteredRegressor
 from skmtl.model_selection import TaskStratifiedKFold
@@ -453,27 +452,6 @@ def test_errors():
 
 
 # -- scikit-learn citizenship -------------------------------------------------------
-
-
-def _expected_failures(estimator):
-    return {
-        "check_methods_sample_order_invariance": (
-            "the check sets n_clusters=2, as for a clustering estimator, and fits "
-            "a 1-D y: one task, which cannot be split into two clusters"
-        )
-    }
-
-
-# The checks fit a 1-D y (one task) as well as 2-D ones: n_clusters=1 fits all.
-@parametrize_with_checks(
-    [
-        ClusteredRegressor(n_clusters=1, alpha=0.1, beta=0.1, tol=TOL),
-        ClusteredClassifier(n_clusters=1, alpha=0.1, beta=0.01, tol=TOL),
-    ],
-    expected_failed_checks=_expected_failures,
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
 
 
 def test_grid_search_and_pickle_on_task_indexed_frames():

@@ -9,7 +9,6 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmtl import (
     L21Classifier,
@@ -571,31 +570,6 @@ def test_dirty_shared_design_single_target_and_unknown_tasks():
 
 
 # -- scikit-learn citizenship ---------------------------------------------------------
-
-
-# A tight tol: the checks compare fits of equivalent data (repeated rows
-# against sample weights, say) that stop at different points within tol.
-# The regressors' strengths are large enough for check_regressor_multioutput,
-# an exactly determined noise-free problem (11 rows, 10 features and an
-# intercept, targets ~100): with weaker ones the lifted FISTA stalls there
-# at a relative gap ~3e-7, above this tol (see solvers/_decomposition.py).
-@parametrize_with_checks(
-    [
-        DirtyRegressor(alpha_group=0.5, alpha_sparse=0.3, tol=1e-10),
-        DirtyRegressor(
-            alpha_group=0.1, alpha_sparse=0.05, group_norm="linf", tol=1e-10
-        ),
-        DirtyClassifier(alpha_group=0.01, alpha_sparse=0.007, tol=1e-10),
-        RobustFeatureLearningRegressor(alpha_features=0.1, alpha_tasks=0.1, tol=1e-10),
-        RobustFeatureLearningClassifier(
-            alpha_features=0.01, alpha_tasks=0.01, tol=1e-10
-        ),
-        RobustLowRankRegressor(alpha_rank=0.5, alpha_tasks=0.35, tol=1e-10),
-        RobustLowRankClassifier(alpha_rank=0.01, alpha_tasks=0.007, tol=1e-10),
-    ]
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import GridSearchCV
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmtl import (
     L21Regressor,
@@ -169,15 +168,3 @@ def test_grid_search_over_penalties_and_pickle():
     ).fit(frame, y)
     restored = pickle.loads(pickle.dumps(search.best_estimator_))
     np.testing.assert_allclose(restored.predict(frame), search.predict(frame))
-
-
-@parametrize_with_checks(
-    [
-        MultiTaskLinearModel("squared", L21(0.1), tol=1e-10),
-        MultiTaskLinearModel(
-            "logistic", [MeanRegularization(0.01, 3.0), L21(0.01)], tol=1e-10
-        ),
-    ]
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)

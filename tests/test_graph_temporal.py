@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmtl import (
     GraphRegularizedClassifier,
@@ -182,35 +181,3 @@ def test_grid_search_and_pickle_on_a_frame():
     ).fit(frame, y)
     restored = pickle.loads(pickle.dumps(search.best_estimator_))
     np.testing.assert_allclose(restored.predict(frame), search.predict(frame))
-
-
-def _expected_failures(estimator):
-    if not isinstance(
-        estimator, GraphRegularizedRegressor | GraphRegularizedClassifier
-    ):
-        return {}
-    reason = (
-        "the graph has one row per task: the checked instance has a 1-task "
-        "graph, and these checks fit several tasks (a 2-D y)"
-    )
-    return {
-        "check_regressor_multioutput": reason,
-        "check_classifier_multioutput": reason,
-        "check_classifiers_multilabel_representation_invariance": reason,
-        "check_classifiers_multilabel_output_format_predict": reason,
-        "check_classifiers_multilabel_output_format_predict_proba": reason,
-        "check_classifiers_multilabel_output_format_decision_function": reason,
-    }
-
-
-@parametrize_with_checks(
-    [
-        TemporalGroupRegressor(0.01, 0.1, 0.01, tol=1e-10),
-        TemporalGroupClassifier(0.01, 0.1, 0.001, tol=1e-10),
-        GraphRegularizedRegressor(np.zeros((1, 1)), 0.1, l1=0.01, tol=1e-10),
-        GraphRegularizedClassifier(np.zeros((1, 1)), 0.1, l1=0.001, tol=1e-10),
-    ],
-    expected_failed_checks=_expected_failures,
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)

@@ -9,7 +9,6 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import MultiTaskLasso
 from sklearn.model_selection import GridSearchCV
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmtl import (
     FeatureLearningClassifier,
@@ -277,35 +276,6 @@ def test_classifier_cv_on_task_indexed_data_in_parallel():
 
 
 # -- scikit-learn citizenship -----------------------------------------------------
-
-
-def _expected_failures(estimator):
-    if isinstance(estimator, L21RegressorCV | L21ClassifierCV):
-        return {
-            "check_sample_weight_equivalence_on_dense_data": (
-                "cross-validation splits repeated rows differently from weighted "
-                "ones, so the chosen alpha (and the fit) may differ"
-            )
-        }
-    return {}
-
-
-# A tight tol: the checks compare fits of equivalent data that different
-# solvers (FISTA with weights, coordinate descent without) stop at different
-# points within tol.
-@parametrize_with_checks(
-    [
-        L21Regressor(alpha=0.1, tol=1e-10),
-        L21Classifier(alpha=0.01, tol=1e-10),
-        FeatureLearningRegressor(alpha=0.1, tol=1e-10),
-        FeatureLearningClassifier(alpha=0.01, tol=1e-10),
-        L21RegressorCV(n_alphas=5, cv=3),
-        L21ClassifierCV(n_alphas=5, cv=3),
-    ],
-    expected_failed_checks=_expected_failures,
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
 
 
 def test_grid_search_pipeline_and_pickle_on_task_indexed_frames():

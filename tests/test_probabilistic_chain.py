@@ -15,7 +15,6 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.multioutput import ClassifierChain
 from sklearn.svm import LinearSVC
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmtl.multilabel import ProbabilisticClassifierChain, _inference
 from skmtl.multilabel._probabilistic import (
@@ -403,66 +402,6 @@ def test_chunked_inference_matches_one_block(data):
 
 
 # -- scikit-learn citizenship --------------------------------------------------
-
-REASONS = {
-    "labels": "Y must be a 0/1 indicator matrix (a label is there or not); "
-    "the check fits labels {1, 2} or strings, which fit refuses with a ValueError",
-    "shape": "the check reshapes y into one column (the multi-output-only tag) "
-    "but asserts 1-D predictions or predict_proba of shape (n, 2); a multi-label "
-    "chain returns (n, n_labels), as the multilabel output-format checks require",
-    "zero_one": "beam and Monte Carlo marginals are estimated from finitely "
-    "many label vectors, so a label on which they all agree gets probability "
-    "exactly 0 or 1 (the check wants it strictly inside)",
-    "one_d": "the check fits a 1-D y after trimming the weights; a chain needs "
-    "a 2-D 0/1 indicator matrix and says so (without the word the check wants)",
-    "mc_order": "Monte Carlo draws are taken from one random stream in row "
-    "order, so a row's estimate depends on the rows predicted with it",
-}
-
-
-def expected_failed_checks(estimator):
-    failures = {
-        "check_estimators_dtypes": REASONS["labels"],
-        "check_fit2d_1feature": REASONS["labels"],
-        "check_classifier_data_not_an_array": REASONS["labels"],
-        "check_classifiers_classes": REASONS["labels"],
-        "check_sample_weights_pandas_series": REASONS["labels"],
-        "check_sample_weights_not_an_array": REASONS["labels"],
-        "check_sample_weights_shape": REASONS["labels"],
-        "check_sample_weights_not_overwritten": REASONS["labels"],
-        "check_classifiers_one_label_sample_weights": REASONS["one_d"],
-        "check_classifiers_train": REASONS["shape"],
-        "check_estimator_sparse_array": REASONS["shape"],
-        "check_estimator_sparse_matrix": REASONS["shape"],
-    }
-    if estimator.inference in ("beam", "monte_carlo"):
-        failures["check_classifiers_multilabel_output_format_predict_proba"] = REASONS[
-            "zero_one"
-        ]
-    if estimator.inference == "monte_carlo":
-        failures["check_methods_sample_order_invariance"] = REASONS["mc_order"]
-        failures["check_methods_subset_invariance"] = REASONS["mc_order"]
-    return failures
-
-
-@parametrize_with_checks(
-    [
-        ProbabilisticClassifierChain(LogisticRegression()),
-        ProbabilisticClassifierChain(
-            LogisticRegression(), inference="beam", beam_width=3, loss="f1"
-        ),
-        ProbabilisticClassifierChain(
-            LogisticRegression(),
-            inference="monte_carlo",
-            n_samples=100,
-            loss="hamming",
-            random_state=0,
-        ),
-    ],
-    expected_failed_checks=expected_failed_checks,
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
 
 
 # f1_samples scores a row with no true and no predicted label 0 (and warns);

@@ -9,27 +9,12 @@ from sklearn.compose import ColumnTransformer
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmtl import MeanRegularizedClassifier, MeanRegularizedRegressor
 from skmtl.datasets import make_multitask_classification, make_multitask_regression
 from skmtl.model_selection import TaskStratifiedKFold
 
 INF = float("inf")
-
-
-@parametrize_with_checks(
-    [
-        MeanRegularizedRegressor(),
-        MeanRegularizedRegressor(coupling=INF),
-        MeanRegularizedRegressor(coupling=0.0, solver="lbfgs"),
-        MeanRegularizedClassifier(),
-        MeanRegularizedClassifier(coupling=INF, solver="lbfgs"),
-    ]
-)
-def test_sklearn_estimator_checks(estimator, check):
-    # No expected failures: every check passes on the shared design.
-    check(estimator)
 
 
 def school_like_frame(kind="regression", seed=0):

@@ -12,7 +12,6 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Lasso, LinearRegression
 from sklearn.model_selection import GridSearchCV
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmtl import (
     L21Classifier,
@@ -555,22 +554,6 @@ def test_trace_norm_lowers_the_rank():
 
 
 # -- scikit-learn citizenship -----------------------------------------------------
-
-
-# A tight tol: the checks compare fits of equivalent data (repeated rows
-# against sample weights, say) that stop at different points within tol.
-@parametrize_with_checks(
-    [
-        LassoRegressor(alpha=0.1, tol=1e-10),
-        LassoClassifier(alpha=0.01, tol=1e-10),
-        TraceNormRegressor(alpha=0.1, tol=1e-10),
-        TraceNormClassifier(alpha=0.01, tol=1e-10),
-        SparseGroupRegressor(alpha_group=0.1, alpha_sparse=0.05, tol=1e-10),
-        SparseGroupClassifier(alpha_group=0.01, alpha_sparse=0.005, tol=1e-10),
-    ]
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
 
 
 @pytest.mark.parametrize(
