@@ -76,6 +76,13 @@ LINEAR = {
         alpha_group=0.01,
     ),
     **_pair(
+        skmtl.FusedSparseGroupRegressor,
+        skmtl.FusedSparseGroupClassifier,
+        alpha_sparse=0.01,
+        alpha_fused=0.05,
+        alpha_group=0.01,
+    ),
+    **_pair(
         skmtl.ClusteredRegressor,
         skmtl.ClusteredClassifier,
         n_clusters=1,

@@ -201,3 +201,30 @@ def cvxpy_solve_sparse_group(obs, alpha_group, alpha_sparse, loss, fit_intercept
         cp.abs(W)
     )
     return _cvxpy_minimize(obs, W, penalty, loss, fit_intercept)
+
+
+def fused_sparse_group_value(W, alpha_sparse, alpha_fused, alpha_group):
+    """L1 + fused L1 between consecutive tasks (rows) + L2,1 over features."""
+    return (
+        alpha_sparse * np.abs(W).sum()
+        + alpha_fused * np.abs(np.diff(W, axis=0)).sum()
+        + alpha_group * np.linalg.norm(W, axis=0).sum()
+    )
+
+
+def cvxpy_fused_sparse_group(W, alpha_sparse, alpha_fused, alpha_group):
+    """The fused sparse group penalty of the cvxpy expression ``W``."""
+    penalty = alpha_sparse * cp.sum(cp.abs(W)) + alpha_group * cp.sum(
+        cp.norm(W, 2, axis=0)
+    )
+    if W.shape[0] > 1:
+        penalty += alpha_fused * cp.sum(cp.abs(W[1:] - W[:-1]))
+    return penalty
+
+
+def cvxpy_solve_fused_sparse_group(
+    obs, alpha_sparse, alpha_fused, alpha_group, loss, fit_intercept=True
+):
+    W = cp.Variable((obs.n_tasks, obs.X.shape[1]))
+    penalty = cvxpy_fused_sparse_group(W, alpha_sparse, alpha_fused, alpha_group)
+    return _cvxpy_minimize(obs, W, penalty, loss, fit_intercept)

@@ -19,6 +19,8 @@ from skmtl import (
     DirtyRegressor,
     FeatureLearningClassifier,
     FeatureLearningRegressor,
+    FusedSparseGroupClassifier,
+    FusedSparseGroupRegressor,
     GraphRegularizedClassifier,
     GraphRegularizedRegressor,
     L21Classifier,
@@ -92,6 +94,8 @@ CHECKED = [
     SparseGroupClassifier(alpha_group=0.01, alpha_sparse=0.005, tol=1e-10),
     TemporalGroupRegressor(0.01, 0.1, 0.01, tol=1e-10),
     TemporalGroupClassifier(0.01, 0.1, 0.001, tol=1e-10),
+    FusedSparseGroupRegressor(0.01, 0.1, 0.05, tol=1e-10),
+    FusedSparseGroupClassifier(0.001, 0.01, 0.005, tol=1e-10),
     GraphRegularizedRegressor(_chain_graph(10), 0.1, l1=0.01, tol=1e-10),
     GraphRegularizedClassifier(_chain_graph(10), 0.1, l1=0.001, tol=1e-10),
     # n_clusters=1: the checks fit a 1-D y (one task) as well as 2-D ones.

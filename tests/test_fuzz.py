@@ -106,9 +106,14 @@ ROUNDOFF = 1e-12
 
 CV_MODELS = {"L21RegressorCV", "L21ClassifierCV"}
 # Models whose penalty depends on the order of the tasks (tasks_ order): the
-# graph follows a relabelling, the temporal chain is only invariant under
-# an order-preserving or an order-reversing one.
-TEMPORAL = {"TemporalGroupRegressor", "TemporalGroupClassifier"}
+# graph follows a relabelling, the temporal chain and the fused term are only
+# invariant under an order-preserving or an order-reversing one.
+TEMPORAL = {
+    "TemporalGroupRegressor",
+    "TemporalGroupClassifier",
+    "FusedSparseGroupRegressor",
+    "FusedSparseGroupClassifier",
+}
 GRAPH = {"GraphRegularizedRegressor", "GraphRegularizedClassifier"}
 # A tight tolerance where the solver reaches it cheaply.
 TOL = {

@@ -46,6 +46,8 @@ SKOPS_TRUSTED_TYPES = frozenset(
         "skmtl.linear_model._decomposition.RobustLowRankRegressor",
         "skmtl.linear_model._feature_learning.FeatureLearningClassifier",
         "skmtl.linear_model._feature_learning.FeatureLearningRegressor",
+        "skmtl.linear_model._fused.FusedSparseGroupClassifier",
+        "skmtl.linear_model._fused.FusedSparseGroupRegressor",
         "skmtl.linear_model._generic.MultiTaskLinearModel",
         "skmtl.linear_model._graph.GraphRegularizedClassifier",
         "skmtl.linear_model._graph.GraphRegularizedRegressor",

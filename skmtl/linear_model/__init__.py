@@ -10,6 +10,7 @@ from ._decomposition import (
     RobustLowRankRegressor,
 )
 from ._feature_learning import FeatureLearningClassifier, FeatureLearningRegressor
+from ._fused import FusedSparseGroupClassifier, FusedSparseGroupRegressor
 from ._generic import MultiTaskLinearModel
 from ._graph import (
     GraphRegularizedClassifier,
@@ -31,6 +32,8 @@ __all__ = [
     "DirtyRegressor",
     "FeatureLearningClassifier",
     "FeatureLearningRegressor",
+    "FusedSparseGroupClassifier",
+    "FusedSparseGroupRegressor",
     "GraphRegularizedClassifier",
     "GraphRegularizedRegressor",
     "L21Classifier",

@@ -8,6 +8,7 @@ from ._base import BasePenalty
 from ._clustered import ClusteredPenalty
 from ._composite import QuadraticPlusPenalty, TaskQuadratic
 from ._decomposition import Decomposition, L1Inf, TaskL21
+from ._fused import FusedSparseGroupL21
 from ._l21 import L21
 from ._lasso import L1
 from ._mean import MeanRegularization
@@ -21,6 +22,7 @@ __all__ = [
     "BasePenalty",
     "ClusteredPenalty",
     "Decomposition",
+    "FusedSparseGroupL21",
     "L1Inf",
     "MeanRegularization",
     "NuclearNorm",
