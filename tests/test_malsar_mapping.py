@@ -27,6 +27,8 @@ import pytest
 
 import skmtl
 from skmtl import (
+    FusedSparseGroupClassifier,
+    FusedSparseGroupRegressor,
     GraphRegularizedClassifier,
     GraphRegularizedRegressor,
     L21Classifier,
@@ -329,6 +331,31 @@ def test_least_cfglasso_without_the_fused_term_is_the_sparse_group_lasso():
     assert_agree(model.fit(X, y), W.value)
 
 
+def test_least_cfglasso():
+    """Least_CFGLasso: rho1 ||W||_1 + rho2 ||W R||_1 + rho3 ||W||_{2,1}."""
+    Xs, ys = make_tasks()
+    X, y, _ = task_indexed(Xs, ys)
+    n, T = len(y), len(ys)
+    R = chain_structure(T)
+    rho1, rho2, rho3 = 5.0, 30.0, 20.0
+    W = variables(T)
+    minimize(
+        malsar_least(Xs, ys, W)
+        + rho1 * cp.sum(cp.abs(W))
+        + rho2 * cp.sum(cp.abs(W @ R))
+        + rho3 * cp.sum(cp.norm(W, 2, axis=1))
+    )
+    model = FusedSparseGroupRegressor(
+        alpha_sparse=rho1 / n,
+        alpha_fused=rho2 / n,
+        alpha_group=rho3 / n,
+        fit_intercept=False,
+        task_column=0,
+        tol=1e-10,
+    )
+    assert_agree(model.fit(X, y), W.value)
+
+
 def cmtl_penalty(W, rho1, rho2, k):
     """``rho1 eta (1 + eta) tr(W (eta I + M)^-1 W')`` and M's constraints."""
     T = W.shape[1]
@@ -613,6 +640,16 @@ def logistic_case(name, T):
                 alpha_group=rho2 / T, alpha_sparse=rho1 / T, **common
             ),
         ),
+        "CFGLasso": (
+            lambda W: (
+                rho1 * cp.sum(cp.abs(W))
+                + rho2 * cp.sum(cp.abs(W @ R))
+                + rho_L2 * l21_rows(W)
+            ),
+            lambda: FusedSparseGroupClassifier(
+                rho1 / T, rho2 / T, rho_L2 / T, **common
+            ),
+        ),
         "TGL": (
             lambda W: (
                 rho_L2 * cp.sum_squares(W)
@@ -635,6 +672,7 @@ def logistic_case(name, T):
         "SRMTL",
         "SRMTL with rho_L2",
         "CFGLasso without the fused term",
+        "CFGLasso",
         "TGL",
     ],
 )
