@@ -181,6 +181,33 @@ def test_components_reconstruct_the_learned_feature_covariance():
     assert np.all(np.diff(model.component_weights_) <= 0)
 
 
+def test_task_covariance_is_the_optimum_of_relationship_learning():
+    """Zhang & Yeung's min over Omega (trace 1) of tr(W' Omega^-1 W), by cvxpy.
+
+    The minimum is the squared trace norm, attained at task_covariance_.
+    """
+    cp = pytest.importorskip("cvxpy")
+    from ._oracles import solve_reference
+
+    X, Y = row_sparse_problem(p=6, T=4)
+    model = FeatureLearningRegressor(alpha=0.01).fit(X, Y)
+    W = model.coef_
+    Omega = cp.Variable((4, 4), PSD=True)
+    problem = cp.Problem(cp.Minimize(cp.matrix_frac(W, Omega)), [cp.trace(Omega) == 1])
+    solve_reference(problem, loosest_gap=1e-9)
+    trace_norm = np.linalg.svd(W, compute_uv=False).sum()
+    np.testing.assert_allclose(problem.value, trace_norm**2, rtol=1e-6)
+    np.testing.assert_allclose(model.task_covariance_, Omega.value, atol=1e-4)
+    attained = np.trace(W.T @ np.linalg.pinv(model.task_covariance_) @ W)
+    np.testing.assert_allclose(attained, trace_norm**2, rtol=1e-10)
+    np.testing.assert_allclose(np.trace(model.task_covariance_), 1.0)
+    np.testing.assert_allclose(model.task_covariance_, model.task_covariance_.T)
+    # Constant targets: zero weights, and the tasks as unrelated.
+    zero = FeatureLearningRegressor(alpha=0.01).fit(X, np.ones_like(Y))
+    np.testing.assert_array_equal(zero.coef_, 0.0)
+    np.testing.assert_array_equal(zero.task_covariance_, np.eye(4) / 4)
+
+
 def test_large_alpha_shares_fewer_directions():
     X, Y = row_sparse_problem(p=6, T=8)
     ranks = [

@@ -45,12 +45,20 @@ class _FeatureLearningModel(_MultiTaskLinearModel):
         return SquaredTraceNorm(self.alpha)
 
     def _set_derived_attributes(self):
-        # W = U S V': the optimal D = (W'W)^(1/2) / tr(...) = V diag(S / sum S) V'.
-        _, sigma, Vt = np.linalg.svd(self.coef_, full_matrices=False)
+        # W = U S V': the optimal D = (W'W)^(1/2) / tr(...) = V diag(S / sum S) V',
+        # and the task covariance (W W')^(1/2) / tr(...) = U diag(S / sum S) U'.
+        U, sigma, Vt = np.linalg.svd(self.coef_, full_matrices=False)
         kept = sigma > 1e-10 * max(sigma.max(initial=0.0), np.finfo(float).tiny)
         self.components_ = Vt[kept]
         total = sigma[kept].sum()
         self.component_weights_ = sigma[kept] / total if total > 0 else sigma[kept]
+        n_tasks = self.coef_.shape[0]
+        if total > 0:
+            self.task_covariance_ = (U[:, kept] * self.component_weights_) @ U[
+                :, kept
+            ].T
+        else:  # W = 0: every covariance is optimal; the tasks as unrelated
+            self.task_covariance_ = np.eye(n_tasks) / n_tasks
 
 
 _MODEL_PARAMETERS = """
@@ -75,7 +83,7 @@ _CLASSIFIER_SOLVERS = (
     "        solver (slow).",
 )
 
-_DERIVED_ATTRIBUTES = """
+_DERIVED_ATTRIBUTES = r"""
     components_ : ndarray of shape (n_components, n_features)
         The shared feature directions: eigenvectors of the learned feature
         covariance :math:`D`, i.e. the right singular vectors of ``coef_``
@@ -85,6 +93,15 @@ _DERIVED_ATTRIBUTES = """
         Their eigenvalues in :math:`D` (the singular values of ``coef_``
         divided by their sum), so that
         ``D = components_.T @ np.diag(component_weights_) @ components_``.
+
+    task_covariance_ : ndarray of shape (n_tasks, n_tasks)
+        The task covariance :math:`\Omega = (W W^\top)^{1/2} / \operatorname{tr}
+        (W W^\top)^{1/2}` of multi-task relationship learning (Zhang & Yeung
+        2010), whose penalty :math:`\operatorname{tr}(W^\top \Omega^{-1} W)`,
+        minimised over :math:`\Omega` of trace 1, is also the squared trace
+        norm: the two formulations share their optimum, and this is its
+        :math:`\Omega`. Rows and columns ordered as ``tasks_``; the identity
+        divided by ``n_tasks`` when ``coef_`` is zero.
 """
 
 
