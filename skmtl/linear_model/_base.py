@@ -29,6 +29,26 @@ from ..datafits import LogisticLoss, SquaredLoss
 from ..solvers import solve
 
 
+def refuse_unpenalised(estimator, *names):
+    """Raise a ``ValueError`` when every strength ``names`` of ``estimator`` is 0.
+
+    An unpenalised model has no duality-gap certificate (the conjugate of a
+    zero penalty is not finite) and may have no unique solution.
+    """
+    if any(getattr(estimator, name) != 0 for name in names):
+        return
+    zeros = [f"{name}=0" for name in names]
+    stated = (
+        " with ".join([zeros[0], " and ".join(zeros[1:])]) if names[1:] else zeros[0]
+    )
+    choice = " or ".join([", ".join(names[:-1]), names[-1]]) if names[1:] else names[0]
+    raise ValueError(
+        f"{stated} leaves the model unpenalised, which has no duality-gap "
+        f"certificate and may have no unique solution; give {choice} a positive "
+        "value."
+    )
+
+
 class _MultiTaskLinearModel(BaseEstimator):
     """Base of the linear multi-task estimators: ``coef_`` (n_tasks, n_features)."""
 

@@ -14,6 +14,7 @@ from ._base import (
     _MultiTaskClassifierMixin,
     _MultiTaskLinearModel,
     _MultiTaskRegressorMixin,
+    refuse_unpenalised,
 )
 from ._docs import CLASSES_ATTRIBUTE, FITTED_ATTRIBUTES, common_parameters, fill_doc
 
@@ -68,11 +69,7 @@ class _GraphModel(_QuadraticModel):
         self.warm_start = warm_start
 
     def _parts(self, tasks):
-        if self.alpha == 0 and self.l1 == 0 and self.l2 == 0:
-            raise ValueError(
-                "alpha=0 with l1=0 and l2=0 leaves the model unpenalised; give "
-                "alpha, l1 or l2 a positive value."
-            )
+        refuse_unpenalised(self, "alpha", "l1", "l2")
         laplacian = self._laplacian(tasks)
         matrix = 2 * self.alpha * laplacian + self.l2 * np.eye(len(tasks))
         return matrix, L1(self.l1) if self.l1 > 0 else None
@@ -151,11 +148,7 @@ class _TemporalModel(_QuadraticModel):
 
     def _parts(self, tasks):
         n_tasks = len(tasks)
-        if self.alpha_l2 == 0 and self.alpha_temporal == 0 and self.alpha_group == 0:
-            raise ValueError(
-                "alpha_l2, alpha_temporal and alpha_group are all 0: the model is "
-                "unpenalised; give at least one a positive value."
-            )
+        refuse_unpenalised(self, "alpha_l2", "alpha_temporal", "alpha_group")
         matrix = 2 * self.alpha_l2 * np.eye(n_tasks)
         matrix = matrix + 2 * self.alpha_temporal * chain_laplacian(n_tasks)
         return matrix, L21(self.alpha_group) if self.alpha_group > 0 else None

@@ -9,6 +9,7 @@ from ._base import (
     _MultiTaskClassifierMixin,
     _MultiTaskLinearModel,
     _MultiTaskRegressorMixin,
+    refuse_unpenalised,
 )
 from ._docs import CLASSES_ATTRIBUTE, FITTED_ATTRIBUTES, common_parameters, fill_doc
 
@@ -44,12 +45,7 @@ class _L21Model(_MultiTaskLinearModel):
         self.warm_start = warm_start
 
     def _penalty(self):
-        if self.alpha == 0 and self.l2 == 0:
-            raise ValueError(
-                "alpha=0 with l2=0 leaves the model unpenalised, which has no "
-                "duality-gap certificate and may have no unique solution; give "
-                "alpha or l2 a positive value."
-            )
+        refuse_unpenalised(self, "alpha", "l2")
         return L21(self.alpha, self.l2)
 
 

@@ -9,6 +9,7 @@ from ._base import (
     _MultiTaskClassifierMixin,
     _MultiTaskLinearModel,
     _MultiTaskRegressorMixin,
+    refuse_unpenalised,
 )
 from ._docs import CLASSES_ATTRIBUTE, FITTED_ATTRIBUTES, common_parameters, fill_doc
 
@@ -41,12 +42,7 @@ class _LassoModel(_MultiTaskLinearModel):
         self.warm_start = warm_start
 
     def _penalty(self):
-        if self.alpha == 0:
-            raise ValueError(
-                "alpha=0 leaves the model unpenalised, which has no duality-gap "
-                "certificate and may have no unique solution; give alpha a "
-                "positive value."
-            )
+        refuse_unpenalised(self, "alpha")
         return L1(self.alpha)
 
 

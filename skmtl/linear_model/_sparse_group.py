@@ -9,6 +9,7 @@ from ._base import (
     _MultiTaskClassifierMixin,
     _MultiTaskLinearModel,
     _MultiTaskRegressorMixin,
+    refuse_unpenalised,
 )
 from ._docs import CLASSES_ATTRIBUTE, FITTED_ATTRIBUTES, common_parameters, fill_doc
 
@@ -44,12 +45,7 @@ class _SparseGroupModel(_MultiTaskLinearModel):
         self.warm_start = warm_start
 
     def _penalty(self):
-        if self.alpha_group == 0 and self.alpha_sparse == 0:
-            raise ValueError(
-                "alpha_group=0 with alpha_sparse=0 leaves the model unpenalised, "
-                "which has no duality-gap certificate and may have no unique "
-                "solution; give alpha_group or alpha_sparse a positive value."
-            )
+        refuse_unpenalised(self, "alpha_group", "alpha_sparse")
         return SparseGroupL21(self.alpha_group, self.alpha_sparse)
 
 
