@@ -18,12 +18,10 @@ def total_variation_prox(V, threshold):
     :math:`\lambda` the column's ``threshold`` (a scalar or one per column).
 
     Condat's direct algorithm (IEEE Signal Processing Letters 20(11), 2013),
-    exact in finitely many steps, about twice the rows of a column in
-    practice: see :func:`_total_variation_column`. Plain Python floats: the
-    scan is sequential, and on Python floats a step costs less than one
-    NumPy call would (measured against a version that runs the columns in
-    lockstep on arrays: 8 to 35 times faster up to 300 columns, 1.5 times
-    slower at 2000 columns of 10 rows).
+    exact in finitely many steps: linear in the rows in practice, quadratic
+    at worst (see :func:`_total_variation_column`). The scan is sequential;
+    it runs on Python floats, column by column, because one of its steps
+    costs less there than a NumPy call on a small array would.
     """
     V = np.asarray(V, dtype=float)
     n, m = V.shape
