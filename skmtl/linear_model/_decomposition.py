@@ -11,8 +11,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..penalties import L1, L21, NuclearNorm
 from ..penalties._decomposition import Decomposition, L1Inf, TaskL21
-from ..solvers._decomposition import solve_decomposition
-from ..solvers._dispatch import SolverResult
+from ..solvers import solve
+from ..solvers._decomposition import split_parts
 from ._base import (
     _MultiTaskClassifierMixin,
     _MultiTaskLinearModel,
@@ -58,14 +58,8 @@ class _DecompositionModel(_MultiTaskLinearModel):
         return self.shared_coef_.mean(axis=0), self.intercept_.mean()
 
     def _solve(self, data, datafit, warm):
-        init = {}
-        if warm:
-            init = {
-                "shared_init": self.shared_coef_,
-                "specific_init": self.specific_coef_,
-                "intercept_init": self.intercept_,
-            }
-        result = solve_decomposition(
+        """Run the solver with the two parts as the start when ``warm``."""
+        result = solve(
             data,
             datafit,
             self._penalty(),
@@ -73,17 +67,11 @@ class _DecompositionModel(_MultiTaskLinearModel):
             fit_intercept=self.fit_intercept,
             tol=self.tol,
             max_iter=self.max_iter,
-            **init,
+            coef_init=[self.shared_coef_, self.specific_coef_] if warm else None,
+            intercept_init=self.intercept_ if warm else None,
         )
-        self.shared_coef_ = result.shared
-        self.specific_coef_ = result.specific
-        return SolverResult(
-            result.shared + result.specific,
-            result.intercept,
-            result.n_iter,
-            result.dual_gap,
-            result.objective,
-        )
+        self.shared_coef_, self.specific_coef_ = split_parts(result)
+        return result
 
 
 # -- the three models -------------------------------------------------------------

@@ -194,6 +194,8 @@ class Decomposition(BasePenalty):
         import cvxpy as cp
 
         W = np.asarray(W, dtype=float)
+        if not np.any(W):  # both parts zero: no solve needed
+            return 0.0
         P = cp.Variable(W.shape)
         problem = cp.Problem(cp.Minimize(self.as_cvxpy(W, shared_part=P)))
         with warnings.catch_warnings():

@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._certificate import duality_gap, refit_intercept, warn_if_not_certified
+from ._certificate import refit_intercept, warn_if_not_certified
 from ._cvxpy import minimize_with_cvxpy
 from ._fista import _warn_if_not_converged, make_smooth, run_fista
 from ._smooth import _State
@@ -168,6 +168,10 @@ def solve_decomposition(
 ):
     """Minimise ``datafit(X (P + Q)' + b) + penalty.shared(P) + penalty.specific(Q)``.
 
+    :func:`~skmtl.solvers.solve` for a :class:`Decomposition` penalty, with
+    the two parts in the result: its "fista" and "cvxpy" entries run
+    :func:`lifted_fista` and :func:`lifted_cvxpy` on such a penalty.
+
     Parameters
     ----------
     data : TaskData
@@ -185,48 +189,75 @@ def solve_decomposition(
     -------
     DecompositionResult
     """
+    from ._dispatch import solve
+
     if solver not in SOLVERS:
         raise ValueError(f"solver={solver!r} is not one of {list(SOLVERS)}.")
-    T, p = data.n_tasks, data.n_features
-    if p == 0:
-        return _intercepts_only(data, datafit, StackedPenalty(penalty), fit_intercept)
-    P = np.zeros((T, p)) if shared_init is None else np.array(shared_init, float)
-    Q = np.zeros((T, p)) if specific_init is None else np.array(specific_init, float)
-    b = np.zeros(T)
-    if fit_intercept and intercept_init is not None:
-        b = np.array(intercept_init, dtype=float)
-    method = _cvxpy if solver == "cvxpy" else _fista
-    return method(
-        data, datafit, StackedPenalty(penalty), P, Q, b, fit_intercept, tol, max_iter
+    start = None
+    if shared_init is not None or specific_init is not None:
+        shape = (data.n_tasks, data.n_features)
+        start = [
+            np.zeros(shape) if part is None else part
+            for part in (shared_init, specific_init)
+        ]
+    result = solve(
+        data,
+        datafit,
+        penalty,
+        solver=solver,
+        fit_intercept=fit_intercept,
+        tol=tol,
+        max_iter=max_iter,
+        coef_init=start,
+        intercept_init=intercept_init,
+    )
+    P, Q = split_parts(result)
+    return DecompositionResult(
+        P, Q, result.intercept, result.n_iter, result.dual_gap, result.objective
     )
 
 
-def _intercepts_only(data, datafit, penalty, fit_intercept):
-    """No features: the model is its intercepts, optimal in closed form.
+def split_parts(result):
+    """``(P, Q)`` of a :class:`~skmtl.solvers.SolverResult` of a decomposition.
 
-    As :func:`~skmtl.solvers.solve` does for the other families. (FISTA
-    would estimate its step from the mean over zero features, NaN, and
-    backtrack forever.)
+    A result without parts (zero weights, when no solver ran) is all shared.
     """
-    P = np.zeros((data.n_tasks, 0))
-    b = np.zeros(data.n_tasks)
-    if fit_intercept:
-        b = refit_intercept(data, datafit, P, b)
-    split = _AtSplit(penalty, penalty.stack(P, P))
-    primal, gap = duality_gap(data, datafit, split, P, b)
-    return DecompositionResult(P, P.copy(), b, 0, gap, primal)
+    if result.parts is not None:
+        return result.parts
+    return result.coef, np.zeros_like(result.coef)
 
 
-def _fista(data, datafit, penalty, P, Q, b, fit_intercept, tol, max_iter):
+def _start(W):
+    """``(P, Q)`` from a starting point: a stacked pair, or ``W`` all shared."""
+    W = np.asarray(W, dtype=float)
+    return (W[0], W[1]) if W.ndim == 3 else (W, np.zeros_like(W))
+
+
+def lifted_fista(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
+    """FISTA on the stacked ``[P; Q]`` (the registry's "fista" for a decomposition).
+
+    ``W`` is the start: ``W`` all shared, or the pair ``(P, Q)`` stacked
+    (warm start).
+
+    Returns
+    -------
+    W, b, n_iter, gap, primal, (P, Q)
+    """
+    stacked = StackedPenalty(penalty)
     smooth = LiftedSmooth(make_smooth(data, datafit, fit_intercept))
     certified, n_iter = run_fista(
-        smooth, penalty, penalty.stack(P, Q), b, tol, max_iter
+        smooth, stacked, stacked.stack(*_start(W)), b, tol, max_iter
     )
-    # Levels: this function, solve_decomposition, the estimator's _fit, fit.
-    _warn_if_not_converged(certified, tol, max_iter, stacklevel=6)
-    P, Q = penalty.split(certified.W)
-    return DecompositionResult(
-        P, Q, certified.b, n_iter, certified.gap, certified.primal
+    _warn_if_not_converged(certified, tol, max_iter, stacklevel=4)
+    P, Q = stacked.split(certified.W)
+    return P + Q, certified.b, n_iter, certified.gap, certified.primal, (P, Q)
+
+
+def lifted_cvxpy(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
+    """The reference solve in ``P`` and ``Q`` (the registry's "cvxpy" for one)."""
+    P, Q = _start(W)
+    return _cvxpy(
+        data, datafit, StackedPenalty(penalty), P, Q, b, fit_intercept, tol, max_iter
     )
 
 
@@ -264,14 +295,8 @@ def _cvxpy(data, datafit, penalty, P, Q, b, fit_intercept, tol, max_iter):
         certified.gap,
         certified.primal,
         tol,
-        stacklevel=5,
+        stacklevel=4,
         advice="",
     )
-    return DecompositionResult(
-        P,
-        Q,
-        certified.b,
-        problem.solver_stats.num_iters,
-        certified.gap,
-        certified.primal,
-    )
+    n_iter = problem.solver_stats.num_iters
+    return P + Q, certified.b, n_iter, certified.gap, certified.primal, (P, Q)

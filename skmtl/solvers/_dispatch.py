@@ -11,6 +11,7 @@ from ._certificate import (
     refit_intercept,
 )
 from ._cvxpy import cvxpy_solve
+from ._decomposition import lifted_cvxpy, lifted_fista
 from ._fista import fista, fista_path
 from ._lbfgs import lbfgs
 from ._newton import newton
@@ -40,6 +41,7 @@ class SolverResult(NamedTuple):
     n_iter: int
     dual_gap: float
     objective: float
+    parts: tuple | None = None  # (P, Q) of a decomposition penalty, coef = P + Q
 
 
 class _Solver(NamedTuple):
@@ -50,6 +52,7 @@ class _Solver(NamedTuple):
     requires: str  # what ``applies`` checks, for the error message
     path: Callable | None = None  # a warm-started path sharing data statistics
     gram_arrays: int = 0  # arrays of T p x p matrices it holds
+    lifted: Callable | None = None  # the same method for a decomposition W = P + Q
 
 
 def _proximal_part(penalty):
@@ -93,9 +96,13 @@ SOLVERS = {
     ),
     "fista": _Solver(
         fista,
-        lambda data, datafit, penalty: provides(_proximal_part(penalty), "prox"),
-        "a penalty with a proximal operator",
+        lambda data, datafit, penalty: (
+            provides(_proximal_part(penalty), "prox")
+            or provides(penalty, "decomposition")
+        ),
+        "a penalty with a proximal operator, or a decomposition of two",
         path=fista_path,
+        lifted=lifted_fista,
     ),
     "cd": _Solver(
         cd,
@@ -107,6 +114,7 @@ SOLVERS = {
         cvxpy_solve,
         lambda data, datafit, penalty: True,
         "a penalty with a cvxpy form",
+        lifted=lifted_cvxpy,
     ),
 }
 
@@ -214,8 +222,10 @@ def solve(
     b = np.zeros(T)
     if fit_intercept and intercept_init is not None:
         b = np.array(intercept_init, dtype=float)
+    entry = SOLVERS[solver]
+    function = entry.lifted if provides(penalty, "decomposition") else entry.function
     return SolverResult(
-        *SOLVERS[solver].function(
+        *function(
             data,
             datafit,
             penalty,
@@ -256,7 +266,7 @@ def solve_path(
     """
     solver = auto_solver(data, datafit, penalties[0])
     options = {"fit_intercept": fit_intercept, "tol": tol, "max_iter": max_iter}
-    if SOLVERS[solver].path is not None:
+    if SOLVERS[solver].path is not None and not provides(penalties[0], "decomposition"):
         results = SOLVERS[solver].path(data, datafit, penalties, **options)
     else:
         results = _warm_path(data, datafit, penalties, solver, **options)
