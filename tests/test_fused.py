@@ -5,12 +5,14 @@ same problems at an OPTIMAL status, and the limits where the model is one
 we already trust (no fused term: the sparse group lasso).
 """
 
+import pickle
 import warnings
 
 import cvxpy as cp
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
 
 from skmtl import (
     FusedSparseGroupClassifier,
@@ -19,6 +21,7 @@ from skmtl import (
 )
 from skmtl._task_data import make_task_data
 from skmtl.datafits import LogisticLoss, SquaredLoss
+from skmtl.model_selection import TaskStratifiedKFold
 from skmtl.penalties import FusedSparseGroupL21, SparseGroupL21
 from skmtl.penalties._fused import total_variation_prox
 from skmtl.solvers import available_solvers
@@ -171,18 +174,25 @@ def test_prox_without_the_fused_term_is_the_sparse_group_prox():
     np.testing.assert_array_equal(fused, SparseGroupL21(0.4, 0.3).prox(Z, 0.7))
 
 
+def cvxpy_dual_norm(G, strengths):
+    """max <G, W> over the penalty's unit ball, from the oracle's form."""
+    W = cp.Variable(G.shape)
+    problem = cp.Problem(
+        cp.Maximize(cp.sum(cp.multiply(G, W))),
+        [cvxpy_fused_sparse_group(W, *strengths) <= 1],
+    )
+    solve_reference(problem)
+    return problem.value
+
+
 @pytest.mark.parametrize("penalty", penalties(), ids=repr)
 def test_dual_norm_against_cvxpy(penalty):
-    """max <V, W> over Omega(W) <= 1, solved by cvxpy."""
     rng = np.random.default_rng(7)
+    strengths = (penalty.alpha_sparse, penalty.alpha_fused, penalty.alpha_group)
     for _ in range(3):
         V = rng.normal(size=(6, 4))
-        W = cp.Variable(V.shape)
-        problem = cp.Problem(
-            cp.Maximize(cp.sum(cp.multiply(V, W))), [penalty.as_cvxpy(W) <= 1]
-        )
-        solve_reference(problem)
-        assert penalty.dual_norm(V) == pytest.approx(problem.value, rel=1e-7)
+        reference = cvxpy_dual_norm(V, strengths)
+        assert penalty.dual_norm(V) == pytest.approx(reference, rel=1e-7)
         s = penalty.dual_scale(V)
         assert penalty.conjugate(s * V) == 0.0
         if s < 1:
@@ -282,17 +292,6 @@ def test_a_strong_fused_term_gives_every_task_the_same_weights():
     assert np.any(model.coef_ != 0)
 
 
-def cvxpy_dual_norm(G, strengths):
-    """max <G, W> over the penalty's unit ball, from the oracle's form."""
-    W = cp.Variable(G.shape)
-    problem = cp.Problem(
-        cp.Maximize(cp.sum(cp.multiply(G, W))),
-        [cvxpy_fused_sparse_group(W, *strengths) <= 1],
-    )
-    solve_reference(problem)
-    return problem.value
-
-
 @pytest.mark.parametrize("loss", ["squared", "logistic"])
 @pytest.mark.parametrize("layout", ["shared", "indexed"])
 def test_alpha_max_is_the_first_scale_with_all_zero_coefficients(loss, layout):
@@ -314,5 +313,37 @@ def test_alpha_max_is_the_first_scale_with_all_zero_coefficients(loss, layout):
 
 def test_no_penalty_but_the_fused_term_is_refused():
     X = np.random.default_rng(0).normal(size=(20, 3))
-    with pytest.raises(ValueError, match="alpha_sparse=0 with alpha_group=0"):
+    with pytest.raises(ValueError, match="alpha_sparse > 0 or alpha_group > 0"):
         FusedSparseGroupRegressor(0.0, 1.0, 0.0).fit(X, X[:, :2])
+
+
+@pytest.mark.parametrize("kind", ["regression", "classification"])
+def test_grid_search_in_a_pipeline_on_a_task_indexed_frame(kind):
+    """Scaled features, the task column by name, folds on the task: the search's
+    refit is the plain fit at the chosen strengths, and it pickles."""
+    from .test_sklearn_compat import scaled_pipeline, school_like_frame
+
+    X, y = school_like_frame(kind)
+    if kind == "regression":
+        model, grid = FusedSparseGroupRegressor, [0.01, 0.1]
+    else:
+        model, grid = FusedSparseGroupClassifier, [0.001, 0.01]
+    name = model.__name__.lower()
+    search = GridSearchCV(
+        scaled_pipeline(model(task_column="school", tol=1e-10)),
+        {f"{name}__alpha_fused": grid, f"{name}__alpha_group": grid},
+        cv=TaskStratifiedKFold(
+            3,
+            task_column="school",
+            stratify_target=kind != "regression",
+            shuffle=True,
+            random_state=0,
+        ),
+    ).fit(X, y)
+    best = search.best_estimator_
+    assert list(best[-1].tasks_) == [f"school_{t}" for t in range(6)]
+    params = {k.split("__")[1]: v for k, v in search.best_params_.items()}
+    plain = scaled_pipeline(model(task_column="school", tol=1e-10, **params)).fit(X, y)
+    np.testing.assert_array_equal(plain[-1].coef_, best[-1].coef_)
+    restored = pickle.loads(pickle.dumps(best))
+    np.testing.assert_array_equal(restored.predict(X), search.predict(X))

@@ -47,13 +47,7 @@ class _FusedSparseGroupModel(_MultiTaskLinearModel):
         self.warm_start = warm_start
 
     def _penalty(self):
-        if self.alpha_sparse == 0 and self.alpha_group == 0:
-            raise ValueError(
-                "alpha_sparse=0 with alpha_group=0 leaves the weights that all "
-                "tasks share unpenalised (the fused term only penalises their "
-                "changes from one task to the next); give alpha_sparse or "
-                "alpha_group a positive value."
-            )
+        # The penalty refuses alpha_sparse = alpha_group = 0, naming both.
         return FusedSparseGroupL21(
             self.alpha_sparse, self.alpha_fused, self.alpha_group
         )

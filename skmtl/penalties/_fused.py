@@ -3,7 +3,7 @@
 import numpy as np
 
 from ._base import BasePenalty
-from ._sparse_group import SparseGroupL21, _soft_threshold
+from ._sparse_group import SparseGroupL21
 
 # Bisection steps of the dual norm, on a logarithmic scale: 60 halvings of
 # the log-ratio of its two bounds leave a bracket at round-off.
@@ -215,10 +215,7 @@ class FusedSparseGroupL21(BasePenalty):
 
 
 def _prox(W, sparse, fused, group):
-    """Total-variation prox, soft-thresholding and group shrinkage, composed."""
+    """Total-variation prox, then the sparse group lasso's (soft-thresholding
+    and group shrinkage): the prox of the sum, composed."""
     V = total_variation_prox(W, fused) if fused > 0 else np.asarray(W, float)
-    V = _soft_threshold(V, sparse)
-    norms = np.sqrt(np.einsum("tj,tj->j", V, V))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        shrink = np.where(norms > group * (1 + 1e-12), 1.0 - group / norms, 0.0)
-    return V * shrink
+    return SparseGroupL21(group, sparse).prox(V, 1.0)

@@ -214,7 +214,7 @@ def solve(
         # the relative gap of an iterative solver would chase an objective
         # that is already zero, down to NaN in the denormals.
         start = _intercepts_only(data, datafit, penalty, fit_intercept)
-        Z = data.linear(start[0], np.zeros(data.n_tasks))
+        Z = data.expand(np.zeros(data.n_tasks))  # predictions of zero weights
         if start[3] <= np.finfo(float).eps * datafit.value(data, Z):
             return SolverResult(*start)
     T, p = data.n_tasks, data.n_features
