@@ -524,8 +524,16 @@ def _check_sample_weight(sample_weight, n_samples):
 
 
 def _format_tasks(tasks, limit=10):
-    shown = ", ".join(
-        repr(t.item() if hasattr(t, "item") else t) for t in tasks[:limit]
-    )
+    """``"['a', 'b'] and 3 more"``: task ids (or any labels) for a message."""
+    shown = ", ".join(_show_value(t) for t in tasks[:limit])
     more = f" and {len(tasks) - limit} more" if len(tasks) > limit else ""
     return f"[{shown}]{more}"
+
+
+def _show_value(value):
+    """``repr`` of a task id or label as the user wrote it.
+
+    NumPy scalars are turned into Python ones first: ``'a'``, not
+    ``np.str_('a')``.
+    """
+    return repr(value.item() if hasattr(value, "item") else value)

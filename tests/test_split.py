@@ -1,4 +1,5 @@
-"""TaskStratifiedKFold: even spread of tasks and rare classes over the folds."""
+"""TaskStratifiedKFold: even spread of tasks and rare classes over the folds;
+TaskStratifiedShuffleSplit: held-out parts that keep every task in training."""
 
 import math
 import warnings
@@ -6,10 +7,10 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
 
-from skmtl import MeanRegularizedClassifier
-from skmtl.model_selection import TaskStratifiedKFold
+from skmtl import MeanRegularizedClassifier, MeanRegularizedRegressor
+from skmtl.model_selection import TaskStratifiedKFold, TaskStratifiedShuffleSplit
 
 SEEDS = [0, 1, 2]
 
@@ -323,3 +324,175 @@ def test_is_a_scikit_learn_splitter():
     assert all(getattr(cv, name) == value for name, value in params.items())
     with pytest.raises(ValueError, match="no effect since shuffle is False"):
         TaskStratifiedKFold(3, task_column=0, random_state=0)
+
+
+# --- TaskStratifiedShuffleSplit ------------------------------------------------
+
+
+def boundary_tasks():
+    """98 rows: 10 tasks of 2 rows, 4 of 3 and one of 66, task id in column 0.
+
+    With test_size=0.5 the training part holds 49 rows, exactly what a task
+    of 2 rows needs to keep one there (2 * 49 == 98): the boundary of the
+    guarantee, where 2 / 98 * 49 rounds below 1 in floating point.
+    """
+    sizes = [2] * 10 + [3] * 4 + [66]
+    tasks = np.repeat(np.arange(len(sizes)), sizes)
+    rng = np.random.default_rng(0)
+    return np.column_stack([tasks, rng.normal(size=len(tasks))]), tasks
+
+
+@pytest.mark.parametrize("test_size", [0.2, 0.25, 0.5])
+def test_shuffle_split_keeps_every_task_in_the_training_part(test_size):
+    X, tasks = boundary_tasks()
+    cv = TaskStratifiedShuffleSplit(
+        50, task_column=0, test_size=test_size, random_state=0
+    )
+    n_test = math.ceil(test_size * len(tasks))
+    for train, test in cv.split(X):
+        assert set(tasks[train]) == set(tasks)
+        assert len(test) == n_test
+        assert len(np.intersect1d(train, test)) == 0
+        assert len(train) + len(test) == len(tasks)
+        # Each task's share of the test part is its share of the rows.
+        for task in np.unique(tasks):
+            expected = np.sum(tasks == task) * n_test / len(tasks)
+            assert abs(np.sum(tasks[test] == task) - expected) < 1
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_shuffle_split_stratifies_on_the_class(seed):
+    X, y = rare_positives(seed, n_tasks=10, n_rows=20)
+    cv = TaskStratifiedShuffleSplit(
+        20, task_column=0, stratify_target=True, test_size=0.3, random_state=seed
+    )
+    pairs = list(zip(X[:, 0], y, strict=True))
+    every_pair = set(pairs)
+    assert len(every_pair) == 20
+    n_test = math.ceil(0.3 * len(y))
+    for train, test in cv.split(X, y):
+        assert set(zip(X[train, 0], y[train], strict=True)) == every_pair
+        for task, label in every_pair:
+            in_pair = (X[:, 0] == task) & (y == label)
+            expected = in_pair.sum() * n_test / len(y)
+            assert abs(in_pair[test].sum() - expected) < 1
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("test_size", [0.2, 0.25, 0.5])
+def test_shuffle_split_is_train_test_split_stratified_on_the_task(seed, test_size):
+    X, tasks = boundary_tasks()
+    rows = np.arange(len(tasks))
+    expected = train_test_split(
+        rows, test_size=test_size, stratify=tasks, random_state=seed
+    )
+    cv = TaskStratifiedShuffleSplit(
+        1, task_column=0, test_size=test_size, random_state=seed
+    )
+    for got, want in zip(next(cv.split(X)), expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_shuffle_split_reads_string_task_ids_by_name():
+    X, y = rare_positives(2, n_tasks=5, n_rows=20)
+    names = np.array(["paris", "lyon", "nice", "lille", "brest"])
+    frame = pd.DataFrame(X[:, 1:], columns=["a", "b", "c"])
+    frame.insert(1, "city", names[X[:, 0].astype(int)])
+    cv = TaskStratifiedShuffleSplit(
+        3, task_column="city", stratify_target=True, test_size=0.25, random_state=0
+    )
+    for train, _ in cv.split(frame, pd.Series(y)):
+        assert set(zip(frame["city"].iloc[train], y[train], strict=True)) == set(
+            zip(frame["city"], y, strict=True)
+        )
+
+
+def test_shuffle_split_names_the_tasks_that_are_too_small():
+    X, _ = boundary_tasks()
+    X_one = np.vstack([X, [[99.0, 0.0]]])
+    cv = TaskStratifiedShuffleSplit(1, task_column=0, test_size=0.25)
+    with pytest.raises(ValueError) as excinfo:
+        next(cv.split(X_one))
+    assert str(excinfo.value) == (
+        "TaskStratifiedShuffleSplit: the training part holds 74 of the 99 rows, "
+        "so a task needs at least 2 rows to keep one there; 1 of 16 tasks have "
+        "fewer: 99 (1 row). Drop those tasks."
+    )
+    # 39 of the 98 rows in training: a task needs 3 rows, and a smaller
+    # test_size is a remedy.
+    cv = TaskStratifiedShuffleSplit(1, task_column=0, test_size=0.6)
+    with pytest.raises(ValueError) as excinfo:
+        next(cv.split(X))
+    message = str(excinfo.value)
+    assert "the training part holds 39 of the 98 rows" in message
+    assert "at least 3 rows to keep one there; 10 of 15 tasks have fewer" in message
+    assert "fewer: 0 (2 rows), 1 (2 rows), 2 (2 rows)" in message
+    assert message.endswith(
+        "Drop those tasks, or put more rows in the training part (a smaller "
+        "test_size or a larger train_size)."
+    )
+
+
+def test_shuffle_split_names_a_task_with_a_single_row_of_a_class():
+    X, y = rare_positives(0, n_tasks=4, n_rows=20)
+    task_2 = np.flatnonzero(X[:, 0] == 2)
+    y[task_2] = 0
+    y[task_2[3]] = 1
+    cv = TaskStratifiedShuffleSplit(
+        1, task_column=0, stratify_target=True, test_size=0.25
+    )
+    with pytest.raises(ValueError, match="rows of each of its classes") as excinfo:
+        next(cv.split(X, y))
+    assert "1 of 4 tasks have fewer: 2 (1 row of class 1)." in str(excinfo.value)
+    # Stratified on the task alone, the same rows split.
+    cv = TaskStratifiedShuffleSplit(1, task_column=0, test_size=0.25)
+    train, _ = next(cv.split(X, y))
+    assert set(X[train, 0]) == {0, 1, 2, 3}
+
+
+def test_shuffle_split_refuses_a_test_part_smaller_than_the_strata():
+    X, _ = boundary_tasks()
+    cv = TaskStratifiedShuffleSplit(1, task_column=0, test_size=0.1)
+    with pytest.raises(ValueError) as excinfo:
+        next(cv.split(X))
+    assert str(excinfo.value) == (
+        "TaskStratifiedShuffleSplit: the test part holds 10 rows, fewer than "
+        "the 15 tasks it stratifies on; give a larger test_size."
+    )
+    Xy, y = rare_positives(0, n_tasks=10, n_rows=20)
+    cv = TaskStratifiedShuffleSplit(
+        1, task_column=0, stratify_target=True, test_size=15
+    )
+    with pytest.raises(ValueError, match=r"fewer than the 20 \(task, class\) pairs"):
+        next(cv.split(Xy, y))
+
+
+def test_shuffle_split_validation_errors():
+    X, y = rare_positives(0, n_tasks=2, n_rows=10)
+    cv = TaskStratifiedShuffleSplit(task_column=0, stratify_target=True)
+    with pytest.raises(ValueError, match="stratify_target=True needs y"):
+        next(cv.split(X))
+    with pytest.raises(ValueError, match="needs class labels in y; got a 'continuous'"):
+        next(cv.split(X, y + 0.5))
+    with pytest.raises(ValueError, match=r"test_size=1\.5 should be either positive"):
+        next(TaskStratifiedShuffleSplit(task_column=0, test_size=1.5).split(X))
+    with pytest.raises(ValueError, match="task_column=5 is out of range"):
+        next(TaskStratifiedShuffleSplit(task_column=5).split(X))
+
+
+def test_shuffle_split_is_a_scikit_learn_splitter():
+    cv = TaskStratifiedShuffleSplit(
+        4, task_column=0, stratify_target=False, test_size=0.25, random_state=0
+    )
+    assert cv.get_n_splits() == 4
+    assert " ".join(repr(cv).split()) == (
+        "TaskStratifiedShuffleSplit(n_splits=4, random_state=0, "
+        "stratify_target=False, task_column=0, test_size=0.25, train_size=None)"
+    )
+    X, tasks = boundary_tasks()
+    y = X[:, 1] + tasks
+    first = [test for _, test in cv.split(X)]
+    again = [test for _, test in cv.split(X)]
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    scores = cross_val_score(MeanRegularizedRegressor(task_column=0), X, y, cv=cv)
+    assert scores.shape == (4,) and np.isfinite(scores).all()

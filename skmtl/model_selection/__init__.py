@@ -1,5 +1,5 @@
-"""Task-aware cross-validation."""
+"""Task-aware cross-validation and train/test splits."""
 
-from ._split import TaskStratifiedKFold
+from ._split import TaskStratifiedKFold, TaskStratifiedShuffleSplit
 
-__all__ = ["TaskStratifiedKFold"]
+__all__ = ["TaskStratifiedKFold", "TaskStratifiedShuffleSplit"]

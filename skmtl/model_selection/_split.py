@@ -1,11 +1,12 @@
 import warnings
 
 import numpy as np
-from sklearn.model_selection._split import _BaseKFold
+from sklearn.model_selection import StratifiedShuffleSplit
+from sklearn.model_selection._split import _BaseKFold, _validate_shuffle_split
 from sklearn.utils import check_random_state, indexable
 from sklearn.utils.multiclass import type_of_target
 
-from .._task_data import _format_tasks, get_task_ids
+from .._task_data import _format_tasks, _show_value, get_task_ids
 
 _SHOWN = 10  # task ids listed in a warning
 
@@ -40,6 +41,8 @@ class TaskStratifiedKFold(_BaseKFold):
 
     See Also
     --------
+    TaskStratifiedShuffleSplit : Random train/test splits stratified on the
+        task.
     sklearn.model_selection.StratifiedKFold : Stratification on the class
         alone.
 
@@ -175,14 +178,10 @@ class TaskStratifiedKFold(_BaseKFold):
                 f"TaskStratifiedKFold(n_splits={n_splits}) cannot make {n_splits} "
                 f"non-empty test folds out of {n_samples} rows; lower n_splits."
             )
-        tasks, task_code = _codes_by_appearance(task_ids)
-        if self.stratify_target:
-            classes, class_code = _codes_by_appearance(_check_classes(y))
-        else:
-            classes, class_code = np.zeros(1), np.zeros(n_samples, dtype=np.intp)
-        n_tasks, n_classes = len(tasks), len(classes)
-        counts = np.zeros((n_tasks, n_classes), dtype=np.intp)
-        np.add.at(counts, (task_code, class_code), 1)
+        tasks, task_code, classes, class_code, counts = _count_strata(
+            task_ids, y, self.stratify_target, _codes_by_appearance
+        )
+        n_tasks, n_classes = counts.shape
         self._warn_small_strata(tasks, classes, counts)
 
         # The rows of each stratum (task, class), in their order in X.
@@ -224,31 +223,21 @@ class TaskStratifiedKFold(_BaseKFold):
     def _warn_small_strata(self, tasks, classes, counts):
         """Warn, naming them, about tasks that some test folds miss."""
         n_splits = self.n_splits
-        present = np.where(counts > 0, counts, np.iinfo(counts.dtype).max)
-        least = present.argmin(axis=1)  # each task's least populated class
-        n_least = present.min(axis=1)
-        small = np.flatnonzero(n_least < n_splits)
+        small, listed = _small_tasks(
+            tasks, classes, counts, n_splits, self.stratify_target
+        )
         if len(small) == 0:
             return
         if self.stratify_target:
             what = "rows of their least populated class"
-            shown = [
-                f"{_show(tasks[t])} ({_rows(n_least[t])} of class "
-                f"{_show(classes[least[t]])})"
-                for t in small[:_SHOWN]
-            ]
             missing = "that class for the task"
         else:
-            what = "rows"
-            shown = [f"{_show(tasks[t])} ({_rows(n_least[t])})" for t in small[:_SHOWN]]
-            missing = "the task"
-        more = f" and {len(small) - _SHOWN} more" if len(small) > _SHOWN else ""
+            what, missing = "rows", "the task"
         message = (
             f"TaskStratifiedKFold(n_splits={n_splits}"
             f"{', stratify_target=True' if self.stratify_target else ''}): "
             f"{len(small)} of {len(tasks)} tasks have fewer than n_splits={n_splits} "
-            f"{what}, so some test folds hold no row of {missing}: "
-            f"{', '.join(shown)}{more}."
+            f"{what}, so some test folds hold no row of {missing}: {listed}."
         )
         lost_task = np.flatnonzero(counts.sum(axis=1) == 1)
         lost_class = np.setdiff1d(np.flatnonzero((counts == 1).any(axis=1)), lost_task)
@@ -266,6 +255,251 @@ class TaskStratifiedKFold(_BaseKFold):
                 "fitted there."
             )
         warnings.warn(message, UserWarning, stacklevel=5)
+
+
+class TaskStratifiedShuffleSplit(StratifiedShuffleSplit):
+    """Random train/test splits stratified on the task column of ``X``.
+
+    The held-out counterpart of :class:`TaskStratifiedKFold`: every split
+    holds out about ``test_size`` of the rows of each task and keeps every
+    task in the training part, so the model fitted there knows every task it
+    meets in the test part. With ``n_splits=1`` it is a task-stratified
+    train/test split; as ``cv=`` it gives repeated random hold-out scores.
+    The task ids are read from ``X``, so ``y`` is free to be a regression
+    target.
+
+    Parameters
+    ----------
+    n_splits : int, default=10
+        Number of random splits.
+    task_column : int or str
+        Position or DataFrame name of the task column, as given to the
+        estimator.
+    stratify_target : bool, default=False
+        Stratify on the pair (task, class of ``y``) instead of the task: for
+        classifiers, which need every class of a task in its training part.
+        ``y`` must then be 1-D class labels.
+    test_size : float or int, default=None
+        Fraction (float) or number (int) of the rows in the test part. If
+        None, the complement of ``train_size``, or 0.1 if that is None too.
+    train_size : float or int, default=None
+        Fraction or number of the rows in the training part. If None, the
+        complement of ``test_size``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random draws.
+
+    See Also
+    --------
+    TaskStratifiedKFold : K-fold cross-validation stratified on the task.
+    sklearn.model_selection.StratifiedShuffleSplit : Stratification on the
+        class alone.
+    sklearn.model_selection.train_test_split : With ``stratify=`` the task
+        ids, the same rows as the first split of this splitter with
+        ``stratify_target=False``, without its checks.
+
+    Notes
+    -----
+    Each split is :class:`~sklearn.model_selection.StratifiedShuffleSplit`'s
+    with the stratum of each row -- its task, or with ``stratify_target=True``
+    the pair (task, class) -- as the class to stratify on. The strata are
+    numbered in sorted order, so that with ``stratify_target=False`` and an
+    int ``random_state`` the first split is the one that
+    ``train_test_split(..., stratify=task_ids, random_state=random_state)``
+    draws.
+
+    A stratum of ``k`` rows puts at least ``floor(k * n_train / n_samples)``
+    rows in a training part of ``n_train`` rows. Every task is therefore in
+    every training part when each stratum has at least
+    ``ceil(n_samples / n_train)`` rows: 2 while the training part holds half
+    of the rows or more. ``split`` raises a ``ValueError`` naming the tasks
+    with fewer rows, and one when the test part has fewer rows than there
+    are strata, which ``StratifiedShuffleSplit`` cannot stratify.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtl.datasets import make_multitask_regression
+    >>> from skmtl.model_selection import TaskStratifiedShuffleSplit
+    >>> X, y = make_multitask_regression(
+    ...     n_tasks=3, n_samples=[4, 8, 20], random_state=0
+    ... )
+    >>> cv = TaskStratifiedShuffleSplit(
+    ...     1, task_column=0, test_size=0.25, random_state=0
+    ... )
+    >>> train, test = next(cv.split(X, y))
+    >>> len(train), len(test)
+    (24, 8)
+    >>> [int(np.sum(X[test, 0] == task)) for task in range(3)]
+    [1, 2, 5]
+
+    A task of a single row cannot be in both parts, so it is refused by name:
+
+    >>> X_one = np.vstack([X, [[3.0, *X[0, 1:]]]])
+    >>> next(cv.split(X_one))  # doctest: +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+        ...
+    ValueError: TaskStratifiedShuffleSplit: the training part holds 24 of the
+    33 rows, so a task needs at least 2 rows to keep one there; 1 of 4 tasks
+    have fewer: 3 (1 row). Drop those tasks.
+    """
+
+    def __init__(
+        self,
+        n_splits=10,
+        *,
+        task_column,
+        stratify_target=False,
+        test_size=None,
+        train_size=None,
+        random_state=None,
+    ):
+        super().__init__(
+            n_splits=n_splits,
+            test_size=test_size,
+            train_size=train_size,
+            random_state=random_state,
+        )
+        self.task_column = task_column
+        self.stratify_target = stratify_target
+
+    def split(self, X, y=None, groups=None):
+        """Generate train/test indices, stratified on the task of each row.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+            Data holding the task column.
+        y : array-like of shape (n_samples,), default=None
+            Class labels; used only when ``stratify_target=True``.
+        groups : object
+            Ignored.
+
+        Yields
+        ------
+        train : ndarray
+            Training-set indices of the split.
+        test : ndarray
+            Test-set indices of the split.
+
+        Raises
+        ------
+        ValueError
+            When some task has too few rows (of one of its classes, with
+            ``stratify_target=True``) to be sure of a row in the training
+            part, or the test part is too small to hold a row of every
+            stratum; the message names the tasks.
+        """
+        X, y, groups = indexable(X, y, groups)
+        task_ids = get_task_ids(X, self.task_column)
+        tasks, task_code, classes, class_code, counts = _count_strata(
+            task_ids, y, self.stratify_target, _sorted_codes
+        )
+        self._check_strata(tasks, classes, counts)
+        strata = task_code * len(classes) + class_code
+        yield from super().split(X, strata, groups)
+
+    def _check_strata(self, tasks, classes, counts):
+        """Refuse the strata that a split could leave out of the training part."""
+        n_samples = int(counts.sum())
+        n_train, n_test = _validate_shuffle_split(
+            n_samples,
+            self.test_size,
+            self.train_size,
+            default_test_size=self._default_test_size,
+        )
+        # k * n_train >= n_samples rows give the stratum a training row (see
+        # the Notes); the integer form avoids the rounding of k / n_samples.
+        minimum = -(-n_samples // n_train)
+        small, listed = _small_tasks(
+            tasks, classes, counts, minimum, self.stratify_target
+        )
+        if len(small):
+            of_class = " of each of its classes" if self.stratify_target else ""
+            # Below 2 rows a task is too small for any test_size.
+            larger = (
+                ", or put more rows in the training part (a smaller test_size "
+                "or a larger train_size)"
+                if minimum > 2
+                else ""
+            )
+            raise ValueError(
+                f"TaskStratifiedShuffleSplit: the training part holds {n_train} "
+                f"of the {n_samples} rows, so a task needs at least {minimum} "
+                f"rows{of_class} to keep one there; {len(small)} of {len(tasks)} "
+                f"tasks have fewer: {listed}. Drop those tasks{larger}."
+            )
+        n_strata = np.count_nonzero(counts)
+        if n_test < n_strata:
+            strata = "(task, class) pairs" if self.stratify_target else "tasks"
+            raise ValueError(
+                f"TaskStratifiedShuffleSplit: the test part holds {n_test} rows, "
+                f"fewer than the {n_strata} {strata} it stratifies on; give a "
+                "larger test_size."
+            )
+
+
+def _small_tasks(tasks, classes, counts, minimum, stratify_target):
+    """The tasks with fewer than ``minimum`` rows, and a listing of them.
+
+    With ``stratify_target=True`` a task is judged by its least populated
+    class (among the classes it has).
+
+    Returns
+    -------
+    small : ndarray of int
+        Positions in ``tasks`` of the small tasks.
+    listed : str
+        ``"3 (1 row), 7 (2 rows)"``, or ``"3 (1 row of class 1)"`` with
+        ``stratify_target=True``; at most ``_SHOWN`` tasks, then "and N more".
+    """
+    present = np.where(counts > 0, counts, np.iinfo(counts.dtype).max)
+    least = present.argmin(axis=1)  # each task's least populated class
+    n_least = present.min(axis=1)
+    small = np.flatnonzero(n_least < minimum)
+    shown = []
+    for t in small[:_SHOWN]:
+        of_class = (
+            f" of class {_show_value(classes[least[t]])}" if stratify_target else ""
+        )
+        shown.append(f"{_show_value(tasks[t])} ({_rows(n_least[t])}{of_class})")
+    more = f" and {len(small) - _SHOWN} more" if len(small) > _SHOWN else ""
+    return small, ", ".join(shown) + more
+
+
+def _count_strata(task_ids, y, stratify_target, encode):
+    """Code every row's stratum: its task, and its class of ``y`` if asked.
+
+    Parameters
+    ----------
+    task_ids : ndarray of shape (n_samples,)
+    y : array-like of shape (n_samples,) or None
+        Class labels; only read when ``stratify_target=True``.
+    stratify_target : bool
+    encode : callable
+        ``values -> (uniques, codes)``; the order of ``uniques`` is the order
+        in which the strata are visited.
+
+    Returns
+    -------
+    tasks, task_code, classes, class_code : ndarray
+        ``classes`` is a single dummy class when ``stratify_target=False``.
+    counts : ndarray of shape (n_tasks, n_classes)
+        Rows of each (task, class) pair.
+    """
+    tasks, task_code = encode(task_ids)
+    if stratify_target:
+        classes, class_code = encode(_check_classes(y))
+    else:
+        classes, class_code = np.zeros(1), np.zeros(len(task_ids), dtype=np.intp)
+    counts = np.zeros((len(tasks), len(classes)), dtype=np.intp)
+    np.add.at(counts, (task_code, class_code), 1)
+    return tasks, task_code, classes, class_code, counts
+
+
+def _sorted_codes(values):
+    """Sorted unique values and the code of each value, as ``np.unique``."""
+    uniques, inverse = np.unique(values, return_inverse=True)
+    return uniques, inverse.ravel()
 
 
 def _codes_by_appearance(values):
@@ -295,10 +529,6 @@ def _check_classes(y):
             f"{target_type!r} target."
         )
     return y
-
-
-def _show(value):
-    return repr(value.item() if hasattr(value, "item") else value)
 
 
 def _rows(n):
