@@ -1,4 +1,4 @@
-"""Tests for the command line, ``python -m skmtl`` (skmtl/_cli.py)."""
+"""Tests for the command line, ``python -m skmtl`` (skmtl/_cli/)."""
 
 import os
 import re
@@ -290,6 +290,17 @@ def test_infinite_values_are_an_error(regression_csv, capsys):
     frame.to_csv(path, index=False)
     message = _run_error(capsys, _csv_argv(path))
     assert "1 row(s)" in message and "infinite values (by column: 'x0': 1)" in message
+
+
+def test_infinite_numeric_task_id_is_an_error(regression_csv, capsys):
+    path, frame = regression_csv
+    frame["school"] = frame["school"].str[-1].astype(float)
+    frame.loc[3, "school"] = np.inf
+    frame.to_csv(path, index=False)
+    message = _run_error(capsys, _csv_argv(path))
+    assert (
+        "1 row(s)" in message and "infinite values (by column: 'school': 1)" in message
+    )
 
 
 def test_task_with_too_few_rows(regression_csv, capsys):
