@@ -16,6 +16,20 @@ class LogisticLoss:
     """
 
     quadratic = False
+    # The loss in an estimator's objective (see linear_model._docs).
+    name = "logistic"
+    model = "logistic regression"
+    math = (
+        r"\frac{1}{m} \sum_{(i, t) \text{ observed}}"
+        "\n"
+        r"\log\left(1 + e^{-\tilde y_{it} (x_i^\top w_t + b_t)}\right)"
+    )
+    math_notes = (
+        r"with :math:`\tilde y_{it} \in \{-1, 1\}` and :math:`m` the number of "
+        "observed targets (the loss is the sample-weighted mean with sample "
+        "weights). Each task is binary: a 1-D ``y`` with two classes, or a 0/1 "
+        "multi-label ``y`` with one column per label on the shared design."
+    )
 
     def scaled_weight(self, data):
         """Per-observation weight of the loss: ``s_i / sum of s over observations``."""

@@ -16,6 +16,17 @@ class SquaredLoss:
     """
 
     quadratic = True
+    # The loss in an estimator's objective, over the task weights w_t and the
+    # intercepts b_t, and what its symbols mean (see linear_model._docs).
+    name = "squared"
+    model = "least squares"
+    math = (
+        r"\frac{1}{2 n} \sum_{(i, t) \text{ observed}} (y_{it} - x_i^\top w_t - b_t)^2"
+    )
+    math_notes = (
+        r"where :math:`n` is ``n_samples`` (:math:`\sum_i s_i` with sample "
+        r"weights :math:`s_i`, which then weight the squared errors)."
+    )
 
     def scaled_weight(self, data):
         """Per-observation weight of the loss: ``s_i / S``."""

@@ -1,5 +1,7 @@
 """The penalty interface and the capabilities a penalty declares to the solvers."""
 
+from .._docstring import fill
+
 # What a penalty may declare in ``capabilities``, and the methods each one
 # promises. The solvers' registry (``skmtl.solvers._dispatch``) matches these
 # against what each solver requires; nothing probes for methods.
@@ -66,9 +68,15 @@ class BasePenalty:
     """
 
     capabilities = frozenset()
+    # The penalty in math (LaTeX, in terms of its parameters): its docstring
+    # shows it at ``{math}`` and the estimators built on it compose their
+    # objective from it.
+    math = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if cls.math is not None and "{math}" in (cls.__doc__ or ""):
+            cls.__doc__ = fill(cls.__doc__, math=cls.math)
         unknown = set(cls.capabilities) - set(CAPABILITIES)
         if unknown:
             raise TypeError(

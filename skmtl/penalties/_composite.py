@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._base import BasePenalty
+from ._base import BasePenalty, provides
 
 
 class TaskQuadratic(BasePenalty):
@@ -124,3 +124,48 @@ class QuadraticPlusPenalty(BasePenalty):
     def restrict(self, columns):
         """The sum on ``columns`` (the proximable part provides working sets)."""
         return QuadraticPlusPenalty(self.quadratic, self.penalty.restrict(columns))
+
+
+class PenaltySum:
+    """A sum of penalties that no proximal solver handles: cvxpy solves it.
+
+    Its value is the sum of the values and its cvxpy form the sum of the
+    forms; there is no conjugate, hence no duality-gap certificate.
+    """
+
+    def __init__(self, penalties):
+        self.penalties = list(penalties)
+
+    def value(self, W):
+        return float(sum(penalty.value(W) for penalty in self.penalties))
+
+    def as_cvxpy(self, W):
+        return sum(penalty.as_cvxpy(W) for penalty in self.penalties)
+
+
+def combine_penalties(penalties, n_tasks):
+    """One penalty object for the solvers from a sum of penalties.
+
+    The task-coupling quadratics (penalties that provide ``task_quadratic``:
+    ``TaskQuadratic``, ``MeanRegularization``) add up into one; with at most
+    one other penalty, which has a proximal operator, the sum is a
+    :class:`QuadraticPlusPenalty` (proximal solvers, certified); anything
+    else is a :class:`PenaltySum` for cvxpy.
+    """
+    if len(penalties) == 1:
+        return penalties[0]
+    coupling = [provides(penalty, "task_quadratic") for penalty in penalties]
+    matrices = [
+        penalty.task_quadratic(n_tasks).matrix
+        for penalty, is_quadratic in zip(penalties, coupling, strict=True)
+        if is_quadratic
+    ]
+    others = [p for p, q in zip(penalties, coupling, strict=True) if not q]
+    if not matrices or len(others) > 1:
+        return PenaltySum(penalties)
+    quadratic = TaskQuadratic(sum(matrices))
+    if not others:
+        return quadratic
+    if not provides(others[0], "prox"):
+        return PenaltySum(penalties)
+    return QuadraticPlusPenalty(quadratic, others[0])

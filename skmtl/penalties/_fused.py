@@ -100,10 +100,7 @@ class FusedSparseGroupL21(BasePenalty):
 
     .. math::
 
-        \Omega(W) = \alpha_s \sum_{t=1}^{T} \sum_{j=1}^{p} |W_{tj}|
-                    + \alpha_f \sum_{t=1}^{T-1} \sum_{j=1}^{p}
-                      |W_{t+1, j} - W_{tj}|
-                    + \alpha_g \sum_{j=1}^{p} \|W_{:, j}\|_2,
+        \Omega(W) = {math},
 
     with the tasks in the order of the rows of ``W`` (``tasks_``): time
     points of a disease progression, say, whose weights should change
@@ -129,6 +126,13 @@ class FusedSparseGroupL21(BasePenalty):
         weights shared by all tasks unpenalised.
     """
 
+    math = (
+        r"\alpha_s \sum_{t=1}^{T} \sum_{j=1}^{p} |W_{tj}|"
+        "\n"
+        r"+ \alpha_f \sum_{t=1}^{T-1} \sum_{j=1}^{p} |W_{t+1, j} - W_{tj}|"
+        "\n"
+        r"+ \alpha_g \sum_{j=1}^{p} \|W_{:, j}\|_2"
+    )
     capabilities = frozenset({"prox", "conjugate"})
 
     def __init__(self, alpha_sparse, alpha_fused, alpha_group):

@@ -8,8 +8,7 @@ class L21(BasePenalty):
 
     .. math::
 
-        \Omega(W) = \alpha \sum_{j=1}^{p} \|W_{:, j}\|_2
-                    + \frac{\ell_2}{2} \|W\|_F^2,
+        \Omega(W) = {math},
 
     where :math:`W_{:, j}` holds feature :math:`j`'s weights in all tasks, so
     a feature is used by every task or by none (Obozinski, Taskar & Jordan
@@ -23,6 +22,7 @@ class L21(BasePenalty):
         Strength of the ridge term.
     """
 
+    math = r"\alpha \sum_{j=1}^{p} \|W_{:, j}\|_2 + \frac{\ell_2}{2} \|W\|_F^2"
     capabilities = frozenset(
         {
             "prox",

@@ -8,7 +8,7 @@ class L1(BasePenalty):
 
     .. math::
 
-        \Omega(W) = \alpha \sum_{t=1}^{T} \sum_{j=1}^{p} |W_{tj}|,
+        \Omega(W) = {math},
 
     separable over tasks and features: every task selects its own features,
     the tasks share nothing but ``alpha`` (MALSAR's ``Least_Lasso`` /
@@ -20,6 +20,7 @@ class L1(BasePenalty):
         Strength of the L1 norm.
     """
 
+    math = r"\alpha \sum_{t=1}^{T} \sum_{j=1}^{p} |W_{tj}|"
     capabilities = frozenset({"prox", "conjugate", "working_sets", "feature_rescaling"})
 
     def __init__(self, alpha):

@@ -9,8 +9,7 @@ class MeanRegularization(BasePenalty):
 
     .. math::
 
-        \Omega(W) = \alpha \Big( \sum_{t=1}^{T} \|w_t\|^2
-                    + \lambda \sum_{t=1}^{T} \|w_t - \bar w\|^2 \Big),
+        \Omega(W) = {math},
         \qquad \bar w = \frac{1}{T} \sum_{t=1}^{T} w_t,
 
     with :math:`\lambda` the ``coupling`` (Evgeniou & Pontil, KDD 2004).
@@ -26,6 +25,11 @@ class MeanRegularization(BasePenalty):
         Strength of the pull toward the mean, relative to ``alpha``.
     """
 
+    math = (
+        r"\alpha \Big( \sum_{t=1}^{T} \|w_t\|^2"
+        "\n"
+        r"+ \lambda \sum_{t=1}^{T} \|w_t - \bar w\|^2 \Big)"
+    )
     capabilities = frozenset(
         {"gradient", "conjugate", "newton_system", "mean_spread", "task_quadratic"}
     )

@@ -8,7 +8,7 @@ class NuclearNorm(BasePenalty):
 
     .. math::
 
-        \Omega(W) = \alpha \|W\|_* = \alpha \sum_k \sigma_k(W),
+        \Omega(W) = {math} = \alpha \sum_k \sigma_k(W),
 
     the sum of the singular values of :math:`W`: a convex surrogate of its
     rank, so the task weights lie near a low-dimensional subspace shared by
@@ -23,6 +23,7 @@ class NuclearNorm(BasePenalty):
         Strength of the trace norm.
     """
 
+    math = r"\alpha \|W\|_*"
     capabilities = frozenset({"prox", "conjugate"})
 
     def __init__(self, alpha):

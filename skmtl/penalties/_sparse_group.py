@@ -16,8 +16,7 @@ class SparseGroupL21(BasePenalty):
 
     .. math::
 
-        \Omega(W) = \alpha_g \sum_{j=1}^{p} \|W_{:, j}\|_2
-                    + \alpha_s \sum_{t=1}^{T} \sum_{j=1}^{p} |W_{tj}|,
+        \Omega(W) = {math},
 
     where :math:`W_{:, j}` holds feature :math:`j`'s weights in all tasks.
     The L2,1 term selects features for all tasks jointly, the L1 term then
@@ -34,6 +33,11 @@ class SparseGroupL21(BasePenalty):
         Strength of the L1 norm :math:`\alpha_s`.
     """
 
+    math = (
+        r"\alpha_g \sum_{j=1}^{p} \|W_{:, j}\|_2"
+        "\n"
+        r"+ \alpha_s \sum_{t=1}^{T} \sum_{j=1}^{p} |W_{tj}|"
+    )
     capabilities = frozenset({"prox", "conjugate", "working_sets", "feature_rescaling"})
 
     def __init__(self, alpha_group, alpha_sparse):

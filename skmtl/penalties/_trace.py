@@ -8,7 +8,7 @@ class SquaredTraceNorm(BasePenalty):
 
     .. math::
 
-        \Omega(W) = \alpha \|W\|_*^2 = \alpha \Big(\sum_k \sigma_k(W)\Big)^2
+        \Omega(W) = {math} = \alpha \Big(\sum_k \sigma_k(W)\Big)^2
         = \alpha \min_{D \succeq 0,\ \operatorname{tr} D \le 1}
           \sum_{t=1}^{T} w_t^\top D^+ w_t,
 
@@ -22,6 +22,7 @@ class SquaredTraceNorm(BasePenalty):
     alpha : float, >= 0
     """
 
+    math = r"\alpha \|W\|_*^2"
     capabilities = frozenset({"prox", "conjugate"})
 
     def __init__(self, alpha):

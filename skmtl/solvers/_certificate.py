@@ -195,3 +195,31 @@ def check_free_directions_bounded(data, datafit, penalty, fit_intercept):
         "GraphRegularizedClassifier, a ridge TaskQuadratic in "
         "MultiTaskLinearModel; or join the graph's components."
     )
+
+
+def intercepts_only(data, datafit, penalty, fit_intercept):
+    """Zero weights and the best intercepts for them, with their certificate.
+
+    The optimum when there are no features, in closed form.
+    """
+    W = np.zeros((data.n_tasks, data.n_features))
+    b = np.zeros(data.n_tasks)
+    if fit_intercept:
+        b = refit_intercept(data, datafit, W, b)
+    primal, gap = duality_gap(data, datafit, penalty, W, b)
+    return W, b, 0, gap, primal
+
+
+def zero_weights_if_optimal(data, datafit, penalty, fit_intercept):
+    """:func:`intercepts_only` when zero weights are optimal to round-off, else None.
+
+    Constant targets, say: the relative gap of an iterative solver would
+    chase an objective that is already zero, down to NaN in the denormals.
+    The gap sums terms as large as the loss at zero predictions, so its own
+    round-off is some eps times that.
+    """
+    start = intercepts_only(data, datafit, penalty, fit_intercept)
+    Z = data.expand(np.zeros(data.n_tasks))  # predictions of zero weights
+    if start[3] <= 64 * np.finfo(float).eps * datafit.value(data, Z):
+        return start
+    return None

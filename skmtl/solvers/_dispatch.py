@@ -7,8 +7,8 @@ from ..penalties._base import provides
 from ._cd import CD_REQUIREMENTS, cd, cd_applies, cd_path
 from ._certificate import (
     check_free_directions_bounded,
-    duality_gap,
-    refit_intercept,
+    intercepts_only,
+    zero_weights_if_optimal,
 )
 from ._cvxpy import cvxpy_solve
 from ._decomposition import lifted_cvxpy, lifted_fista
@@ -53,6 +53,10 @@ class _Solver(NamedTuple):
     path: Callable | None = None  # a warm-started path sharing data statistics
     gram_arrays: int = 0  # arrays of T p x p matrices it holds
     lifted: Callable | None = None  # the same method for a decomposition W = P + Q
+    # The losses of the named estimators that offer it (the generic model
+    # offers every solver), and its line in their ``solver`` documentation.
+    losses: frozenset = frozenset({"squared", "logistic"})
+    doc: str = ""
 
 
 def _proximal_part(penalty):
@@ -74,17 +78,25 @@ SOLVERS = {
         ),
         "the squared loss and a quadratic penalty",
         gram_arrays=3,
+        losses=frozenset({"squared"}),
+        doc=(
+            "one Newton step, exact for the squared loss and a quadratic penalty "
+            "(per-task p x p systems)."
+        ),
     ),
     "newton": _Solver(
         newton,
         lambda data, datafit, penalty: provides(penalty, "newton_system"),
         "a quadratic penalty",
         gram_arrays=3,
+        losses=frozenset({"logistic"}),
+        doc="Newton's method with a line search (per-task p x p systems).",
     ),
     "lbfgs": _Solver(
         lbfgs,
         lambda data, datafit, penalty: provides(penalty, "gradient"),
         "a smooth penalty",
+        doc="L-BFGS on the smooth objective, stopped by the duality gap.",
     ),
     "prox_newton": _Solver(
         prox_newton,
@@ -93,6 +105,11 @@ SOLVERS = {
         ),
         "a loss that is not quadratic and a penalty with a proximal operator",
         gram_arrays=2,
+        losses=frozenset({"logistic"}),
+        doc=(
+            "proximal Newton steps (weighted least-squares models solved by FISTA on "
+            "their sufficient statistics) on working sets."
+        ),
     ),
     "fista": _Solver(
         fista,
@@ -103,18 +120,29 @@ SOLVERS = {
         "a penalty with a proximal operator, or a decomposition of two",
         path=fista_path,
         lifted=lifted_fista,
+        doc=(
+            "accelerated proximal gradient with adaptive restart and working sets "
+            "over features, on per-task sufficient statistics when they are cheaper "
+            "than the data (on the stacked parts for a decomposition)."
+        ),
     ),
     "cd": _Solver(
         cd,
         cd_applies,
         CD_REQUIREMENTS,
         path=cd_path,
+        losses=frozenset({"squared"}),
+        doc=(
+            "working sets around scikit-learn's multi-task coordinate descent; only "
+            "for the shared design with every target observed and no sample weights."
+        ),
     ),
     "cvxpy": _Solver(
         cvxpy_solve,
         lambda data, datafit, penalty: True,
         "a penalty with a cvxpy form",
         lifted=lifted_cvxpy,
+        doc="the exact reference solver (slow).",
     ),
 }
 
@@ -208,15 +236,13 @@ def solve(
         )
     check_free_directions_bounded(data, datafit, penalty, fit_intercept)
     if data.n_features == 0:
-        return SolverResult(*_intercepts_only(data, datafit, penalty, fit_intercept))
-    if coef_init is None and solver != "cvxpy":
-        # Zero weights optimal to the roundoff of the loss (constant targets):
-        # the relative gap of an iterative solver would chase an objective
-        # that is already zero, down to NaN in the denormals.
-        start = _intercepts_only(data, datafit, penalty, fit_intercept)
-        Z = data.expand(np.zeros(data.n_tasks))  # predictions of zero weights
-        if start[3] <= np.finfo(float).eps * datafit.value(data, Z):
-            return SolverResult(*start)
+        return SolverResult(*intercepts_only(data, datafit, penalty, fit_intercept))
+    cold = coef_init is None or not np.any(np.asarray(coef_init, dtype=float))
+    if cold and solver != "cvxpy":
+        # (A zero start, as on a path after zero weights, is a cold start.)
+        zero = zero_weights_if_optimal(data, datafit, penalty, fit_intercept)
+        if zero is not None:
+            return SolverResult(*zero)
     T, p = data.n_tasks, data.n_features
     W = np.zeros((T, p)) if coef_init is None else np.array(coef_init, dtype=float)
     b = np.zeros(T)
@@ -236,19 +262,6 @@ def solve(
             max_iter=max_iter,
         )
     )
-
-
-def _intercepts_only(data, datafit, penalty, fit_intercept):
-    """Zero weights and the best intercepts for them, with their certificate.
-
-    The optimum when there are no features, in closed form.
-    """
-    W = np.zeros((data.n_tasks, data.n_features))
-    b = np.zeros(data.n_tasks)
-    if fit_intercept:
-        b = refit_intercept(data, datafit, W, b)
-    primal, gap = duality_gap(data, datafit, penalty, W, b)
-    return W, b, 0, gap, primal
 
 
 def solve_path(

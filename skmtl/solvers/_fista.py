@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..penalties._base import provides
-from ._certificate import warn_if_not_certified
+from ._certificate import warn_if_not_certified, zero_weights_if_optimal
 from ._smooth import DataSmooth, GramSmooth, WithQuadratic
 from ._working_set import run_working_sets
 
@@ -254,6 +254,15 @@ def fista_path(data, datafit, penalties, *, fit_intercept, tol, max_iter):
     W = np.zeros((data.n_tasks, data.n_features))
     b = np.zeros(data.n_tasks)
     for penalty in penalties:
+        zero = (
+            None
+            if np.any(W)
+            else zero_weights_if_optimal(data, datafit, penalty, fit_intercept)
+        )
+        if zero is not None:  # as in solve(): no iterations on round-off
+            W, b = zero[0], zero[1]
+            yield zero
+            continue
         certified, n_iter = _run(smooth, penalty, W, b, tol, max_iter)
         _warn_if_not_converged(certified, tol, max_iter, stacklevel=4)
         W, b = certified.W, certified.b
