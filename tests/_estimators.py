@@ -37,13 +37,40 @@ def _pair(regressor, classifier, **params):
 LINEAR = {
     **_pair(skmtl.MeanRegularizedRegressor, skmtl.MeanRegularizedClassifier, alpha=0.1),
     **_pair(skmtl.L21Regressor, skmtl.L21Classifier, alpha=0.01),
-    "L21RegressorCV": (
-        "regressor",
-        lambda T, **kw: skmtl.L21RegressorCV(n_alphas=3, cv=2, **kw),
+    **_pair(skmtl.L21RegressorCV, skmtl.L21ClassifierCV, n_alphas=3, cv=2),
+    **_pair(skmtl.LassoRegressorCV, skmtl.LassoClassifierCV, n_alphas=3, cv=2),
+    **_pair(skmtl.TraceNormRegressorCV, skmtl.TraceNormClassifierCV, n_alphas=3, cv=2),
+    **_pair(
+        skmtl.FeatureLearningRegressorCV,
+        skmtl.FeatureLearningClassifierCV,
+        n_alphas=3,
+        cv=2,
     ),
-    "L21ClassifierCV": (
+    **_pair(
+        skmtl.SparseGroupRegressorCV,
+        skmtl.SparseGroupClassifierCV,
+        alpha_sparse=0.01,
+        n_alphas=3,
+        cv=2,
+    ),
+    **_pair(
+        skmtl.MeanRegularizedRegressorCV,
+        skmtl.MeanRegularizedClassifierCV,
+        couplings=[1.0],
+        n_alphas=3,
+        cv=2,
+    ),
+    "GraphRegularizedRegressorCV": (
+        "regressor",
+        lambda T, **kw: skmtl.GraphRegularizedRegressorCV(
+            _chain_graph(T), l2=0.01, n_alphas=3, cv=2, **kw
+        ),
+    ),
+    "GraphRegularizedClassifierCV": (
         "classifier",
-        lambda T, **kw: skmtl.L21ClassifierCV(n_alphas=3, cv=2, **kw),
+        lambda T, **kw: skmtl.GraphRegularizedClassifierCV(
+            _chain_graph(T), l2=0.01, n_alphas=3, cv=2, **kw
+        ),
     ),
     **_pair(
         skmtl.FeatureLearningRegressor, skmtl.FeatureLearningClassifier, alpha=0.01

@@ -36,7 +36,7 @@ REGRESSORS = [n for n in NAMES if LINEAR[n][0] == "regressor"]
 CLASSIFIERS = [n for n in NAMES if LINEAR[n][0] == "classifier"]
 CHAIN_NAMES = sorted(CHAINS)
 LAYOUTS = ["indexed", "shared"]
-CV_MODELS = {"L21RegressorCV", "L21ClassifierCV"}
+CV_MODELS = {name for name in LINEAR if name.endswith("CV")}
 
 
 def build(name, layout="indexed", n_tasks=4, **params):
@@ -449,16 +449,18 @@ def test_regressor_chain_with_labels_for_y():
 
 def _strengths(model, value):
     """Every penalty strength of ``model`` set to ``value``."""
-    if isinstance(model, skmtl.L21RegressorCV | skmtl.L21ClassifierCV):
-        return {"alphas": [value]}
-    if isinstance(model, skmtl.MultiTaskLinearModel):
+    if type(model) is skmtl.MultiTaskLinearModel:
         return {"penalty": [MeanRegularization(value, 1.0), L21(value)]}
     names = ("l1", "l2", "beta")
-    return {
+    params = model.get_params()
+    strengths = {
         key: value
-        for key in model.get_params()
-        if key.startswith("alpha") or key in names
+        for key in params
+        if (key.startswith("alpha") and key != "alphas") or key in names
     }
+    if "alphas" in params:  # a CV estimator: a grid of one value
+        strengths["alphas"] = [value]
+    return strengths
 
 
 @pytest.mark.parametrize("value", [1e12, 1e200, 1e300])

@@ -386,7 +386,7 @@ def test_the_generic_solvers_take_the_decomposition_penalty(loss):
 
 def lifted_value(model, data, datafit):
     return datafit.value(data, data.linear(model.coef_, model.intercept_)) + (
-        model._penalty().split_value(model.shared_coef_, model.specific_coef_)
+        model._penalty_for(data).split_value(model.shared_coef_, model.specific_coef_)
     )
 
 
@@ -725,8 +725,8 @@ def test_the_certified_objective_is_the_lifted_objective():
         np.delete(X, 2, axis=1).astype(float), y, X[:, 2], sample_weight=sw
     )
     result = solve_decomposition(
-        data, LogisticLoss(), model._penalty(), tol=1e-10, max_iter=10_000
+        data, LogisticLoss(), model._penalty_for(data), tol=1e-10, max_iter=10_000
     )
     assert result.objective == pytest.approx(value, rel=1e-10)
-    assert isinstance(model._penalty().shared, L21)
-    assert isinstance(RobustLowRankRegressor()._penalty().shared, NuclearNorm)
+    assert isinstance(model._penalty_for(data).shared, L21)
+    assert isinstance(RobustLowRankRegressor()._penalty_for(data).shared, NuclearNorm)

@@ -253,7 +253,7 @@ def test_every_documented_solver_applies_and_agrees(loss):
     documented = model_class._parameter_constraints["solver"][0].options - {"auto"}
     data = make_task_data(X, y, sample_weight=sw)
     datafit = SquaredLoss() if loss == "squared" else LogisticLoss()
-    penalty = model_class(*STRENGTHS[loss])._penalty()
+    penalty = model_class(*STRENGTHS[loss])._penalty_for(data)
     assert set(available_solvers(data, datafit, penalty)) == documented
 
     def objective(W, b):

@@ -104,7 +104,7 @@ CHAIN_ERRORS = (
 # loss's terms (the loss at zero weights plus the objective): some 5000 eps.
 ROUNDOFF = 1e-12
 
-CV_MODELS = {"L21RegressorCV", "L21ClassifierCV"}
+CV_MODELS = {name for name in LINEAR if name.endswith("CV")}
 # Models whose penalty depends on the order of the tasks (tasks_ order): the
 # graph follows a relabelling, the temporal chain and the fused term are only
 # invariant under an order-preserving or an order-reversing one.
@@ -114,7 +114,11 @@ TEMPORAL = {
     "FusedSparseGroupRegressor",
     "FusedSparseGroupClassifier",
 }
-GRAPH = {"GraphRegularizedRegressor", "GraphRegularizedClassifier"}
+GRAPH = {
+    f"GraphRegularized{kind}{cv}"
+    for kind in ("Regressor", "Classifier")
+    for cv in ("", "CV")
+}
 # A tight tolerance where the solver reaches it cheaply.
 TOL = {
     "MeanRegularizedRegressor": 1e-10,
@@ -461,8 +465,6 @@ class SplitPenalty:
 
 def penalty_of(estimator, data):
     """The penalty the fitted ``estimator`` minimised, from its parameters."""
-    if hasattr(estimator, "alpha_"):  # the cross-validated L2,1 models
-        return L21(estimator.alpha_, estimator.l2)
     penalty = estimator._penalty_for(data)
     if isinstance(penalty, Decomposition):
         return SplitPenalty(penalty, estimator.shared_coef_, estimator.specific_coef_)

@@ -158,7 +158,7 @@ def test_every_documented_solver_applies_and_agrees(name, loss):
     data = make_task_data(X, y, sample_weight=sw)
     datafit = SquaredLoss() if loss == "squared" else LogisticLoss()
     strengths = MODELS[name][2][loss]
-    penalty = model_class(*strengths)._penalty()
+    penalty = model_class(*strengths)._penalty_for(data)
     assert set(available_solvers(data, datafit, penalty)) == documented
     objective = objective_function(name, loss, obs, strengths)
     values = {}

@@ -1,6 +1,23 @@
 """Linear multi-task estimators."""
 
+from ._base import MultiTaskLinearModel
 from ._clustered import ClusteredClassifier, ClusteredRegressor
+from ._cv import (
+    FeatureLearningClassifierCV,
+    FeatureLearningRegressorCV,
+    GraphRegularizedClassifierCV,
+    GraphRegularizedRegressorCV,
+    L21ClassifierCV,
+    L21RegressorCV,
+    LassoClassifierCV,
+    LassoRegressorCV,
+    MeanRegularizedClassifierCV,
+    MeanRegularizedRegressorCV,
+    SparseGroupClassifierCV,
+    SparseGroupRegressorCV,
+    TraceNormClassifierCV,
+    TraceNormRegressorCV,
+)
 from ._decomposition import (
     DirtyClassifier,
     DirtyRegressor,
@@ -11,7 +28,6 @@ from ._decomposition import (
 )
 from ._feature_learning import FeatureLearningClassifier, FeatureLearningRegressor
 from ._fused import FusedSparseGroupClassifier, FusedSparseGroupRegressor
-from ._generic import MultiTaskLinearModel
 from ._graph import (
     GraphRegularizedClassifier,
     GraphRegularizedRegressor,
@@ -19,7 +35,7 @@ from ._graph import (
     TemporalGroupRegressor,
 )
 from ._l21 import L21Classifier, L21Regressor
-from ._l21_path import L21ClassifierCV, L21RegressorCV, l21_alpha_max, l21_path
+from ._l21_path import l21_alpha_max, l21_path
 from ._lasso import LassoClassifier, LassoRegressor
 from ._mean_regularized import MeanRegularizedClassifier, MeanRegularizedRegressor
 from ._sparse_group import SparseGroupClassifier, SparseGroupRegressor
@@ -31,30 +47,42 @@ __all__ = [
     "DirtyClassifier",
     "DirtyRegressor",
     "FeatureLearningClassifier",
+    "FeatureLearningClassifierCV",
     "FeatureLearningRegressor",
+    "FeatureLearningRegressorCV",
     "FusedSparseGroupClassifier",
     "FusedSparseGroupRegressor",
     "GraphRegularizedClassifier",
+    "GraphRegularizedClassifierCV",
     "GraphRegularizedRegressor",
+    "GraphRegularizedRegressorCV",
     "L21Classifier",
     "L21ClassifierCV",
     "L21Regressor",
     "L21RegressorCV",
     "LassoClassifier",
+    "LassoClassifierCV",
     "LassoRegressor",
+    "LassoRegressorCV",
     "MeanRegularizedClassifier",
+    "MeanRegularizedClassifierCV",
     "MeanRegularizedRegressor",
+    "MeanRegularizedRegressorCV",
     "MultiTaskLinearModel",
     "RobustFeatureLearningClassifier",
     "RobustFeatureLearningRegressor",
     "RobustLowRankClassifier",
     "RobustLowRankRegressor",
     "SparseGroupClassifier",
+    "SparseGroupClassifierCV",
     "SparseGroupRegressor",
+    "SparseGroupRegressorCV",
     "TemporalGroupClassifier",
     "TemporalGroupRegressor",
     "TraceNormClassifier",
+    "TraceNormClassifierCV",
     "TraceNormRegressor",
+    "TraceNormRegressorCV",
     "l21_alpha_max",
     "l21_path",
 ]

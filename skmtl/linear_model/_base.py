@@ -1,22 +1,31 @@
-"""Shared machinery of the linear multi-task estimators.
+"""The generic multi-task linear model, which every named estimator is.
 
-An estimator only says which datafit and which penalty it minimises; this
-module validates the data (both layouts), runs the solver, stores the fitted
-attributes and predicts.
+:class:`MultiTaskLinearModel` validates the data (both layouts), runs the
+solver, stores the fitted attributes, predicts and scores. A family of named
+estimators is a declaration on top of it (see ``_declare``): its parameters,
+the penalty it builds from them (``_penalty_for``), its solvers and the math
+of its penalty; its regressor and classifier add :class:`Regressor` or
+:class:`Classifier`, which fix the datafit.
 """
 
+import inspect
+import textwrap
 import warnings
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import expit
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils import ClassifierTags, RegressorTags
+from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from .._docstring import fill
 from .._task_data import (
     _format_tasks,
     check_task_id_type,
@@ -26,7 +35,19 @@ from .._task_data import (
     split_task_column,
 )
 from ..datafits import LogisticLoss, SquaredLoss
+from ..penalties._base import provides
+from ..penalties._composite import combine_penalties
 from ..solvers import solve
+from ..solvers._decomposition import split_parts
+from ..solvers._dispatch import SOLVERS
+from ._docs import (
+    CLASSES_ATTRIBUTE,
+    CLASSIFIER_EXAMPLE,
+    FITTED_ATTRIBUTES,
+    compose,
+    parameter_entry,
+    solver_entry,
+)
 
 
 def refuse_unpenalised(estimator, *names):
@@ -49,24 +70,236 @@ def refuse_unpenalised(estimator, *names):
     )
 
 
-class _MultiTaskLinearModel(BaseEstimator):
-    """Base of the linear multi-task estimators: ``coef_`` (n_tasks, n_features)."""
+class Parameter(NamedTuple):
+    """A declared parameter: its default, validation, documented type and text."""
 
-    _parameter_constraints = {
-        "fit_intercept": ["boolean"],
-        "task_column": [None, Integral, str],
-        "unknown_task": [StrOptions({"error", "shared"})],
-        "tol": [Interval(Real, 0, None, closed="neither")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "warm_start": ["boolean"],
-    }
+    name: str
+    default: object
+    constraints: list
+    kind: str
+    doc: str
+    positional: bool = False
 
-    def _penalty(self):
-        raise NotImplementedError
+
+REQUIRED = inspect.Parameter.empty
+
+COMMON_PARAMETERS = (
+    Parameter(
+        "fit_intercept",
+        True,
+        ["boolean"],
+        "bool",
+        "Fit one unpenalised intercept per task.",
+    ),
+    Parameter(
+        "task_column",
+        None,
+        [None, Integral, str],
+        "int, str or None",
+        """``None``: shared design, ``y`` has one column per task. Otherwise the
+        column of ``X`` holding each row's task: an int position, or a
+        DataFrame column name. Task ids may be numbers or strings.""",
+    ),
+    Parameter(
+        "unknown_task",
+        "error",
+        [StrOptions({"error", "shared"})],
+        '{"error", "shared"}',
+        """What ``predict`` does with a task id not seen in ``fit``: raise a
+        ``ValueError``, or predict with the shared part of the model: the
+        mean intercept and the mean of the task weights (of
+        ``shared_coef_``, for the models with a shared and a specific part).
+        Task ids of another type than in ``fit`` (``"3"`` for ``3``) raise a
+        ``TypeError`` either way.""",
+    ),
+    Parameter("solver", "auto", None, None, None),  # from the solver registry
+    Parameter(
+        "tol",
+        1e-6,
+        [Interval(Real, 0, None, closed="neither")],
+        "float",
+        "Stop when the duality gap is at most ``tol`` times the objective.",
+    ),
+    Parameter(
+        "max_iter",
+        10_000,
+        [Interval(Integral, 1, None, closed="left")],
+        "int",
+        "Maximum number of iterations of the iterative solvers.",
+    ),
+    Parameter(
+        "warm_start",
+        False,
+        ["boolean"],
+        "bool",
+        """Start the iterative solvers from the previous fit's ``coef_`` and
+        ``intercept_`` (when the tasks and features are the same).""",
+    ),
+)
+
+STRENGTH = [Interval(Real, 0, None, closed="left")]  # a penalty strength, >= 0
+POSITIVE = [Interval(Real, 0, None, closed="neither")]  # a strength, > 0
+
+
+def strength(name, default, doc, *, positional=False, constraints=STRENGTH):
+    """A penalty strength: a float, >= 0 (``constraints=POSITIVE``: > 0)."""
+    return Parameter(name, default, constraints, "float", doc, positional)
+
+
+_DATAFITS = {"squared": SquaredLoss, "logistic": LogisticLoss}
+
+
+def _is_classifier(estimator):
+    return estimator._loss_name() == "logistic"
+
+
+class MultiTaskLinearModel(BaseEstimator):
+    r"""Linear multi-task model for any datafit and any penalty (or sum).
+
+    Minimises, over the task weights :math:`W` (``coef_``) and the
+    intercepts :math:`b`,
+
+    .. math::
+
+        F(W, b) + \sum_k \Omega_k(W),
+
+    with :math:`F` the squared loss
+    :math:`\frac{1}{2n}\sum_{(i,t) \text{ observed}} (y_{it} - x_i^\top w_t - b_t)^2`
+    (``datafit="squared"``: a regressor) or the mean logistic loss over the
+    observed targets (``datafit="logistic"``: a classifier), and
+    :math:`\Omega_k` the penalties: objects of :mod:`skmtl.penalties`, or
+    your own. Every named estimator of :mod:`skmtl.linear_model` is this
+    model with its datafit fixed and a penalty built from its parameters. A
+    single penalty is solved as by the named estimators. In a sum, the
+    task-coupling quadratics (:class:`~skmtl.penalties.TaskQuadratic`,
+    :class:`~skmtl.penalties.MeanRegularization` with finite coupling) join
+    the smooth part, and one more penalty with a proximal operator (L2,1,
+    say) keeps the proximal solvers and their duality-gap certificate; any
+    other sum, and any penalty that only has a cvxpy form (``value`` and
+    ``as_cvxpy(W)`` methods), is solved by cvxpy, without a certificate
+    (``dual_gap_`` is NaN). A penalty of your own reaches the fast solvers
+    by subclassing :class:`~skmtl.penalties.BasePenalty` and declaring, in
+    its ``capabilities``, what it provides (``"prox"``, ``"conjugate"``,
+    ...): the solvers read the declaration, never the methods. A
+    :class:`~skmtl.penalties.Decomposition` penalty (``W = P + Q``) also
+    sets ``shared_coef_`` and ``specific_coef_``.
+
+    See Also
+    --------
+    MeanRegularizedRegressor, L21Regressor : Named models of one penalty.
+
+    Examples
+    --------
+    Mean regularization and joint feature selection together:
+
+    >>> import numpy as np
+    >>> from skmtl import MultiTaskLinearModel
+    >>> from skmtl.datasets import make_multitask_regression
+    >>> from skmtl.penalties import L21, MeanRegularization
+    >>> X, y = make_multitask_regression(
+    ...     n_tasks=5, n_samples=30, n_features=8, n_informative=3, random_state=0
+    ... )
+    >>> model = MultiTaskLinearModel(
+    ...     "squared", [MeanRegularization(0.01, 10.0), L21(0.2)], task_column=0
+    ... ).fit(X, y)
+    >>> np.flatnonzero(np.any(model.coef_ != 0, axis=0))  # features in use
+    array([0, 1, 2])
+    """
+
+    # A family declares these (see ``_declare``): its own parameters, the
+    # defaults it changes among the common ones, its solvers, the math of
+    # its penalty and its extra fitted attributes.
+    _parameters = (
+        Parameter(
+            "datafit",
+            "squared",
+            [StrOptions(set(_DATAFITS)), SquaredLoss, LogisticLoss],
+            '{"squared", "logistic"} or datafit object',
+            """The loss: :class:`~skmtl.datafits.SquaredLoss` makes a regressor,
+            :class:`~skmtl.datafits.LogisticLoss` a binary (per task) or
+            multi-label classifier.""",
+            positional=True,
+        ),
+        Parameter(
+            "penalty",
+            None,
+            ["array-like", object],
+            "penalty object or list of penalty objects",
+            "The penalty, or penalties to add up.",
+            positional=True,
+        ),
+    )
+    _defaults = {}
+    _solvers = tuple(SOLVERS)
+    _penalty_math = None
+    _variables = (
+        r"the task weights :math:`w_t` (rows of ``coef_``, :math:`W`) and the "
+        r"intercepts :math:`b_t`"
+    )
+    _attributes = ""
+    _doc_values = {}  # more placeholders of the family's docstring
+    _example_args = None  # the arguments of a composed example
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _declare(cls)
+
+    @classmethod
+    def _declared_parameters(cls):
+        """The family's own parameters, then the common ones (keyword-only)."""
+        common = [
+            p._replace(default=cls._defaults.get(p.name, p.default))
+            for p in COMMON_PARAMETERS
+        ]
+        return [*cls._parameters, *common]
+
+    @classmethod
+    def _example(cls):
+        """The Examples section composed for a classifier (``_example_args``)."""
+        if cls._example_args is None:
+            return None
+        return fill(CLASSIFIER_EXAMPLE, name=cls.__name__, args=cls._example_args)
+
+    @classmethod
+    def _doc_template(cls):
+        """The family's docstring template and the class's own text."""
+        family = next(c for c in cls.__mro__ if "_parameters" in c.__dict__)
+        own = cls.__dict__.get("__doc__") if family is not cls else ""
+        return family.__doc__, own
+
+    # -- the model: datafit and penalty ----------------------------------------
+
+    def _loss_name(self):
+        if isinstance(self.datafit, str):
+            return self.datafit
+        return "logistic" if isinstance(self.datafit, LogisticLoss) else "squared"
+
+    def _datafit(self):
+        if isinstance(self.datafit, str):
+            return _DATAFITS[self.datafit]()
+        return self.datafit
 
     def _penalty_for(self, data):
-        """The penalty for this data: ``_penalty()``, unless it needs the tasks."""
-        return self._penalty()
+        """The penalty of this fit (a family builds it from its parameters)."""
+        if self.penalty is None:
+            raise ValueError(
+                "penalty is None: give a penalty object (see skmtl.penalties) "
+                "or a list of them."
+            )
+        penalties = (
+            list(self.penalty)
+            if isinstance(self.penalty, list | tuple)
+            else [self.penalty]
+        )
+        for position, penalty in enumerate(penalties):
+            if not (hasattr(penalty, "value") and hasattr(penalty, "as_cvxpy")):
+                raise TypeError(
+                    f"penalty {position} ({type(penalty).__name__}) is not a "
+                    "penalty: it needs value(W) and as_cvxpy(W) methods."
+                )
+        if not penalties:
+            raise ValueError("penalty is an empty list: give at least one penalty.")
+        return combine_penalties(penalties, data.n_tasks)
 
     # -- validation -------------------------------------------------------
 
@@ -79,11 +312,7 @@ class _MultiTaskLinearModel(BaseEstimator):
             return split_task_column(X, self.task_column)
 
     def _validate_fit_data(self, X, y, sample_weight):
-        """Turn ``(X, y)`` of either layout into TaskData.
-
-        ``self._encode_y`` maps the validated targets to floats (NaN =
-        missing); it differs between regression and classification.
-        """
+        """Turn ``(X, y)`` of either layout into TaskData (targets as floats)."""
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target "
@@ -94,7 +323,10 @@ class _MultiTaskLinearModel(BaseEstimator):
         y = np.asarray(y)
         if task_ids is not None:
             y = _check_y_1d(y)
-        Y = self._encode_y(y)
+        if _is_classifier(self):
+            Y, self.classes_ = _encode_classification_y(y)
+        else:
+            Y = _encode_regression_y(y)
         if len(Y) != features.shape[0]:
             raise ValueError(
                 f"X has {features.shape[0]} rows but y has {len(Y)}; they must match."
@@ -109,15 +341,42 @@ class _MultiTaskLinearModel(BaseEstimator):
             )
         return make_task_data(features, Y, task_ids, sample_weight, task_labels)
 
-    # -- fit and predict --------------------------------------------------
+    def _check_task_data(self, data):
+        """Checks on the fitted data: a classifier needs both classes per task."""
+        if not _is_classifier(self):
+            return
+        positive = data.task_sums(data.weight * data.Y) > 0
+        negative = data.task_sums(data.weight * (1 - data.Y)) > 0
+        one_class = ~(positive & negative)
+        if np.any(one_class):
+            raise ValueError(
+                f"Task(s) {_format_tasks(data.tasks[one_class])} have targets of "
+                "only one class (among rows with positive sample weight); every "
+                "task needs both classes."
+            )
 
-    def _prepare_fit(self, X, y, sample_weight):
-        """Validated TaskData and the datafit of this estimator."""
-        data = self._validate_fit_data(X, y, sample_weight)
-        self._check_task_data(data)
-        return data, self._datafit()
+    # -- fit --------------------------------------------------------------
 
-    def _fit(self, X, y, sample_weight):
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+            Features; with ``task_column`` set, one column holds each row's task.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Targets: 1-D with ``task_column`` set; with the shared design one
+            column per task, ``NaN`` marking a missing target. A classifier
+            takes two class labels (every task must have both) or, on the
+            shared design, one 0/1 column per label.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the rows.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
         self._validate_params()
         data, datafit = self._prepare_fit(X, y, sample_weight)
         warm = (
@@ -126,7 +385,7 @@ class _MultiTaskLinearModel(BaseEstimator):
             and self.coef_.shape == (data.n_tasks, data.n_features)
             and np.array_equal(self.tasks_, data.tasks)
         )
-        result = self._solve(data, datafit, warm)
+        result = self._solve(data, datafit, self._penalty_for(data), warm)
         self.coef_ = result.coef
         self.intercept_ = result.intercept
         self.tasks_ = data.tasks
@@ -136,19 +395,33 @@ class _MultiTaskLinearModel(BaseEstimator):
         self._set_derived_attributes()
         return self
 
-    def _solve(self, data, datafit, warm):
-        """Run the solver; ``warm``: start from the previous fit."""
-        return solve(
+    def _prepare_fit(self, X, y, sample_weight):
+        """Validated TaskData and the datafit of this estimator."""
+        data = self._validate_fit_data(X, y, sample_weight)
+        self._check_task_data(data)
+        return data, self._datafit()
+
+    def _solve(self, data, datafit, penalty, warm):
+        """Run the solver; ``warm``: start from the previous fit (or its parts)."""
+        parts = provides(penalty, "decomposition")
+        if warm and parts and hasattr(self, "specific_coef_"):
+            coef_init = [self.shared_coef_, self.specific_coef_]
+        else:
+            coef_init = self.coef_ if warm else None
+        result = solve(
             data,
             datafit,
-            self._penalty_for(data),
+            penalty,
             solver=self.solver,
             fit_intercept=self.fit_intercept,
             tol=self.tol,
             max_iter=self.max_iter,
-            coef_init=self.coef_ if warm else None,
+            coef_init=coef_init,
             intercept_init=self.intercept_ if warm else None,
         )
+        if parts:
+            self.shared_coef_, self.specific_coef_ = split_parts(result)
+        return result
 
     def _coef_feature_names(self):
         """Names of the columns of ``coef_``: the input columns but the task column.
@@ -172,8 +445,15 @@ class _MultiTaskLinearModel(BaseEstimator):
     def _set_derived_attributes(self):
         """Hook: fitted attributes computed from ``coef_`` (none by default)."""
 
-    def _check_task_data(self, data):
-        """Hook for estimator-specific checks on the fitted data."""
+    def _fold_parameters(self, data):
+        """Hook: parameters that a fit on some of ``data``'s rows needs changed.
+
+        Cross-validation folds fit on part of the rows, which may lack some
+        tasks; ``data`` holds all of them.
+        """
+        return {}
+
+    # -- predict and score ------------------------------------------------
 
     def _linear_predict(self, X):
         """``x . w_t + b_t``: (n,) per row's task, or (n, n_tasks) shared design."""
@@ -198,15 +478,234 @@ class _MultiTaskLinearModel(BaseEstimator):
         return np.einsum("ij,ij->i", features, coef) + intercept
 
     def _shared_model(self):
-        """``(coef, intercept)`` for a task unseen in fit: the mean task model."""
-        return self.coef_.mean(axis=0), self.intercept_.mean()
+        """``(coef, intercept)`` for a task unseen in fit: the mean task model.
+
+        The mean of the shared part, for a model with a shared and a specific
+        part.
+        """
+        shared = getattr(self, "shared_coef_", self.coef_)
+        return shared.mean(axis=0), self.intercept_.mean()
+
+    def predict(self, X):
+        """Predict the targets (regression) or the class labels (classification).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            One prediction per row for its task (task-indexed layout, or a 1-D
+            ``y`` in fit), else one column per task; class labels from
+            ``classes_``, or 0/1 columns for a multi-label ``y``.
+        """
+        scores = self._linear_predict(X)
+        if not _is_classifier(self):
+            return scores
+        positive = (scores > 0).astype(int)
+        return positive if positive.ndim == 2 else self.classes_[positive]
+
+    @available_if(_is_classifier)
+    def decision_function(self, X):
+        """Linear scores ``x . w_t + b_t`` (log-odds of the positive class).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+        """
+        return self._linear_predict(X)
+
+    @available_if(_is_classifier)
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2) or (n_samples, n_tasks)
+            For a 1-D ``y`` in fit, the probabilities of ``classes_``; for a
+            multi-label ``y``, the probability of label 1 in each column.
+        """
+        p = expit(self.decision_function(X))
+        if p.ndim == 2:
+            return p
+        return np.column_stack([1 - p, p])
+
+    def score(self, X, y, sample_weight=None):
+        """R² (regression) or accuracy (classification), missing targets left out.
+
+        Without missing targets this is scikit-learn's ``r2_score`` (averaged
+        uniformly over tasks for a 2-D ``y``) or ``accuracy_score`` (subset
+        accuracy for a multi-label ``y``). With ``NaN`` in a 2-D ``y``, each
+        task's R² uses only its observed rows (tasks with fewer than two are
+        left out), and a row counts as correct when all its observed labels
+        are (rows without any are left out), so ``GridSearchCV`` and
+        ``cross_val_score`` work with partly labelled targets.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            True targets, ``NaN`` where missing (shared design).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean R² over tasks, or accuracy.
+        """
+        if _is_classifier(self):
+            return _classification_score(self, X, y, sample_weight)
+        return _regression_score(self, X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
+        if _is_classifier(self):
+            tags.estimator_type = "classifier"
+            tags.classifier_tags = ClassifierTags(multi_class=False, multi_label=True)
+        else:
+            tags.estimator_type = "regressor"
+            tags.regressor_tags = RegressorTags()
         return tags
+
+
+class Regressor:
+    """Fixes the squared loss: a family's regressor is ``Regressor`` + family."""
+
+    _loss = SquaredLoss
+
+    def _loss_name(self):
+        return "squared"
+
+    def _datafit(self):
+        return SquaredLoss()
+
+
+class Classifier:
+    """Fixes the logistic loss: a family's classifier is ``Classifier`` + family."""
+
+    _loss = LogisticLoss
+
+    def _loss_name(self):
+        return "logistic"
+
+    def _datafit(self):
+        return LogisticLoss()
+
+
+def _declare(cls):
+    """Give ``cls`` the ``__init__``, constraints and docstring it declares.
+
+    The parameters come from ``cls._declared_parameters()``; the solver
+    options are the family's ``_solvers`` that the registry offers for the
+    class's loss.
+    """
+    loss = getattr(cls, "_loss", None)
+    solvers = [
+        name
+        for name in cls._solvers
+        if loss is None or loss.name in SOLVERS[name].losses
+    ]
+    declared = cls._declared = cls._declared_parameters()
+    cls._parameter_constraints = {
+        p.name: p.constraints or [StrOptions({"auto", *solvers})] for p in declared
+    }
+    if "__init__" not in cls.__dict__:
+        cls.__init__ = _init_from(declared)
+    if cls.__name__.startswith("_"):
+        return
+    solver_kind, solver_doc = solver_entry(solvers)
+    parameters = [
+        parameter_entry(p.name, p.kind or solver_kind, p.default, p.doc or solver_doc)
+        for p in declared
+    ]
+    attributes = [
+        text
+        for text in (
+            _classes_attribute(loss),
+            inspect.cleandoc(cls._attributes),
+            FITTED_ATTRIBUTES,
+        )
+        if text
+    ]
+    template, own = cls._doc_template()
+    cls.__doc__ = compose(
+        template,
+        own,
+        parameters=parameters,
+        attributes=attributes,
+        example=cls._example(),
+        model=loss.model if loss else "",
+        objective=_objective(cls, loss) if loss else "",
+        **cls._doc_values,
+    )
+
+
+def _objective(cls, loss):
+    """What the estimator minimises: the datafit's math plus the penalty's."""
+    math = f"{loss.math}\n+ {cls._penalty_math},"
+    return "\n".join(
+        [
+            textwrap.fill(f"Minimises, over {cls._variables},", 76),
+            "",
+            ".. math::",
+            "",
+            textwrap.indent(math, "    "),
+            "",
+            textwrap.fill(loss.math_notes, 76),
+        ]
+    )
+
+
+def _classes_attribute(loss):
+    if loss is SquaredLoss:
+        return ""
+    if loss is None:  # the generic model
+        return CLASSES_ATTRIBUTE.replace("(2,)", "(2,)\n    (logistic loss only)", 1)
+    return CLASSES_ATTRIBUTE
+
+
+def _init_from(declared):
+    """An ``__init__`` that stores each declared parameter, as scikit-learn wants.
+
+    Its signature (read by ``get_params``) lists the parameters by name:
+    the positional ones first, the rest keyword-only.
+    """
+    signature = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + [
+            inspect.Parameter(
+                p.name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD
+                if p.positional
+                else inspect.Parameter.KEYWORD_ONLY,
+                default=p.default,
+            )
+            for p in declared
+        ]
+    )
+
+    def __init__(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        for name, value in list(bound.arguments.items())[1:]:
+            setattr(self, name, value)
+
+    __init__.__signature__ = signature
+    return __init__
 
 
 def _check_y_1d(y):
@@ -226,76 +725,6 @@ def _check_y_1d(y):
             f"row's task); got y of shape {shape}."
         )
     return y
-
-
-class _MultiTaskRegressorMixin(RegressorMixin):
-    """Squared-loss regression for either layout."""
-
-    def fit(self, X, y, sample_weight=None):
-        """Fit the model.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-            Features; with ``task_column`` set, one column holds each row's task.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
-            Targets: 1-D with ``task_column`` set; with the shared design one
-            column per task, ``NaN`` marking a missing target.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the rows.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        return self._fit(X, y, sample_weight)
-
-    def _datafit(self):
-        return SquaredLoss()
-
-    def _encode_y(self, y):
-        return _encode_regression_y(y)
-
-    def predict(self, X):
-        """Predict the targets.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
-            One prediction per row for its task (task-indexed layout, or a 1-D
-            ``y`` in fit), else one column per task.
-        """
-        return self._linear_predict(X)
-
-    def score(self, X, y, sample_weight=None):
-        """R² of the predictions, leaving missing targets out.
-
-        Without missing targets this is scikit-learn's ``r2_score`` (averaged
-        uniformly over tasks for a 2-D ``y``). With ``NaN`` in a 2-D ``y``
-        each task's R² uses only its observed rows (tasks with fewer than two
-        are left out), so ``GridSearchCV`` and ``cross_val_score`` work with
-        partly labelled targets.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-            Test samples.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
-            True targets, ``NaN`` where missing (shared design).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Mean R² over tasks.
-        """
-        return _regression_score(self, X, y, sample_weight)
 
 
 def _regression_score(estimator, X, y, sample_weight):
@@ -333,152 +762,6 @@ def _encode_regression_y(y):
         ) from error
 
 
-class _MultiTaskClassifierMixin(ClassifierMixin):
-    """Logistic-loss binary classification per task, or multi-label 0/1 targets."""
-
-    def fit(self, X, y, sample_weight=None):
-        """Fit the model.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-            Features; with ``task_column`` set, one column holds each row's task.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
-            1-D: two class labels (every task must have both). 2-D (shared
-            design, multi-label): one 0/1 column per task, ``NaN`` marking a
-            missing label.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the rows.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        return self._fit(X, y, sample_weight)
-
-    def _datafit(self):
-        return LogisticLoss()
-
-    def _encode_y(self, y):
-        if y.ndim == 2:
-            Y = check_array(
-                y, dtype=np.float64, ensure_all_finite="allow-nan", input_name="y"
-            )
-            bad = ~(np.isnan(Y) | (Y == 0) | (Y == 1))
-            if np.any(bad):
-                column = np.flatnonzero(bad.any(axis=0))[0]
-                raise ValueError(
-                    "A 2-D y is a multi-label target: every entry must be 0, 1 "
-                    f"or NaN (missing); column {column} holds "
-                    f"{np.unique(Y[bad[:, column], column])[:5]}."
-                )
-            self.classes_ = np.array([0, 1])
-            return Y
-        check_classification_targets(y)
-        classes = np.unique(y)
-        if len(classes) == 1:
-            raise ValueError(
-                f"The targets have only one class ({classes[0]!r}); a classifier "
-                "needs two."
-            )
-        if len(classes) > 2:
-            raise ValueError(
-                "Only binary classification is supported (per task): the targets "
-                f"have {len(classes)} classes. For multi-label problems pass a 0/1 "
-                "y with one column per label."
-            )
-        self.classes_ = classes
-        return (y == classes[1]).astype(np.float64)
-
-    def _check_task_data(self, data):
-        positive = data.task_sums(data.weight * data.Y) > 0
-        negative = data.task_sums(data.weight * (1 - data.Y)) > 0
-        one_class = ~(positive & negative)
-        if np.any(one_class):
-            raise ValueError(
-                f"Task(s) {_format_tasks(data.tasks[one_class])} have targets of "
-                "only one class (among rows with positive sample weight); every "
-                "task needs both classes."
-            )
-
-    def decision_function(self, X):
-        """Linear scores ``x . w_t + b_t`` (log-odds of the positive class).
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_tasks)
-        """
-        return self._linear_predict(X)
-
-    def predict_proba(self, X):
-        """Class probabilities.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, 2) or (n_samples, n_tasks)
-            For a 1-D ``y`` in fit, the probabilities of ``classes_``; for a
-            multi-label ``y``, the probability of label 1 in each column.
-        """
-        p = expit(self.decision_function(X))
-        if p.ndim == 2:
-            return p
-        return np.column_stack([1 - p, p])
-
-    def predict(self, X):
-        """Predict class labels.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
-            Labels from ``classes_``; 0/1 columns for a multi-label ``y``.
-        """
-        positive = (self.decision_function(X) > 0).astype(int)
-        return positive if positive.ndim == 2 else self.classes_[positive]
-
-    def score(self, X, y, sample_weight=None):
-        """Accuracy, leaving missing labels out.
-
-        Without missing labels this is scikit-learn's ``accuracy_score``
-        (subset accuracy for a multi-label ``y``). With ``NaN`` in a
-        multi-label ``y`` a row counts as correct when all its observed labels
-        are; rows without any observed label are left out.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-            Test samples.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
-            True labels, ``NaN`` where missing (multi-label).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Accuracy.
-        """
-        return _classification_score(self, X, y, sample_weight)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
-        tags.classifier_tags.multi_label = True
-        return tags
-
-
 def _classification_score(estimator, X, y, sample_weight):
     """Accuracy over the observed labels (see ``score``)."""
     y = np.asarray(y)
@@ -490,3 +773,36 @@ def _classification_score(estimator, X, y, sample_weight):
     rows = observed.any(axis=1)
     weight = None if sample_weight is None else np.asarray(sample_weight)[rows]
     return float(np.average(correct[rows], weights=weight))
+
+
+def _encode_classification_y(y):
+    """Targets as 0/1 floats (NaN = missing) and the class labels."""
+    if y.ndim == 2:
+        Y = check_array(
+            y, dtype=np.float64, ensure_all_finite="allow-nan", input_name="y"
+        )
+        bad = ~(np.isnan(Y) | (Y == 0) | (Y == 1))
+        if np.any(bad):
+            column = np.flatnonzero(bad.any(axis=0))[0]
+            raise ValueError(
+                "A 2-D y is a multi-label target: every entry must be 0, 1 "
+                f"or NaN (missing); column {column} holds "
+                f"{np.unique(Y[bad[:, column], column])[:5]}."
+            )
+        return Y, np.array([0, 1])
+    check_classification_targets(y)
+    classes = np.unique(y)
+    if len(classes) == 1:
+        raise ValueError(
+            f"The targets have only one class ({classes[0]!r}); a classifier needs two."
+        )
+    if len(classes) > 2:
+        raise ValueError(
+            "Only binary classification is supported (per task): the targets "
+            f"have {len(classes)} classes. For multi-label problems pass a 0/1 "
+            "y with one column per label."
+        )
+    return (y == classes[1]).astype(np.float64), classes
+
+
+_declare(MultiTaskLinearModel)

@@ -1,85 +1,139 @@
-"""Docstring pieces shared by the linear multi-task estimators.
+"""The docstring composer of the linear multi-task estimators.
 
-Each estimator's docstring holds ``{parameters}`` and ``{attributes}``
-placeholders that :func:`fill_doc` replaces, so the parameters every
-estimator has are written once.
+A family writes its docstring once, for both losses, as a template with
+placeholders: ``{model}`` (least squares or logistic regression),
+``{objective}`` (the datafit's math plus the family's penalty math) and
+``{datafit_notes}`` (what the loss's symbols mean). Each estimator adds its
+own paragraphs and sections (See Also, Examples). The composer fills the
+placeholders and writes the Parameters and Attributes sections from the
+declared parameters, the solver registry and the common fitted attributes,
+so nothing is written twice.
 """
 
+import inspect
+import textwrap
 
-def common_parameters(solvers, solver_doc, tol, max_iter):
-    """The parameters after the model's own: layout, solver and stopping."""
-    return f"""
-    fit_intercept : bool, default=True
-        Fit one unpenalised intercept per task.
+from .._docstring import fill, split_sections
+from ..solvers._dispatch import SOLVERS
 
-    task_column : int, str or None, default=None
-        ``None``: shared design, ``y`` has one column per task. Otherwise the
-        column of ``X`` holding each row's task: an int position, or a
-        DataFrame column name. Task ids may be numbers or strings.
+SECTIONS = ("Parameters", "Attributes", "See Also", "Notes", "References", "Examples")
 
-    unknown_task : {{"error", "shared"}}, default="error"
-        What ``predict`` does with a task id not seen in ``fit``: raise a
-        ``ValueError``, or predict with the shared part of the model: the
-        mean intercept and the mean of the task weights (of
-        ``shared_coef_``, for the models with a shared and a specific part).
-        Task ids of another type than in ``fit`` (``"3"`` for ``3``) raise a
-        ``TypeError`` either way.
+FITTED_ATTRIBUTES = """\
+coef_ : ndarray of shape (n_tasks, n_features)
+    Weights of each task (rows ordered as ``tasks_``; columns are the
+    features, without the task column).
 
-    solver : {solvers}, default="auto"
-        {solver_doc}
+intercept_ : ndarray of shape (n_tasks,)
+    Intercept of each task (zeros when ``fit_intercept=False``).
 
-    tol : float, default={tol}
-        Stop when the duality gap is at most ``tol`` times the objective.
+tasks_ : ndarray of shape (n_tasks,)
+    Task labels: the sorted task ids (task-indexed layout), or the columns
+    of ``y`` (its column names for a DataFrame ``y``, else 0, 1, ...).
 
-    max_iter : int, default={max_iter}
-        Maximum number of iterations of the iterative solvers.
+n_features_in_ : int
+    Number of columns of ``X`` seen in ``fit``, the task column included.
 
-    warm_start : bool, default=False
-        Start the iterative solvers from the previous fit's ``coef_`` and
-        ``intercept_`` (when the tasks and features are the same).
-"""
+feature_names_in_ : ndarray of shape (``n_features_in_``,)
+    Column names of ``X``, when it is a DataFrame with string names. As
+    in scikit-learn these are the input columns, the task column
+    included.
 
+coef_feature_names_ : ndarray of shape (n_features,)
+    Name of each column of ``coef_``: the input columns without the task
+    column, by DataFrame name, else ``"x<i>"`` with ``i`` the column's
+    position in ``X``.
 
-FITTED_ATTRIBUTES = """
-    coef_ : ndarray of shape (n_tasks, n_features)
-        Weights of each task (rows ordered as ``tasks_``; columns are the
-        features, without the task column).
+n_iter_ : int
+    Number of solver iterations.
 
-    intercept_ : ndarray of shape (n_tasks,)
-        Intercept of each task (zeros when ``fit_intercept=False``).
+dual_gap_ : float
+    Duality gap of the solution: an upper bound on its suboptimality."""
 
-    tasks_ : ndarray of shape (n_tasks,)
-        Task labels: the sorted task ids (task-indexed layout), or the columns
-        of ``y`` (its column names for a DataFrame ``y``, else 0, 1, ...).
+CLASSES_ATTRIBUTE = """\
+classes_ : ndarray of shape (2,)
+    The two class labels for a 1-D ``y``; ``[0, 1]`` for a multi-label ``y``."""
 
-    n_features_in_ : int
-        Number of columns of ``X`` seen in ``fit``, the task column included.
-
-    feature_names_in_ : ndarray of shape (``n_features_in_``,)
-        Column names of ``X``, when it is a DataFrame with string names. As
-        in scikit-learn these are the input columns, the task column
-        included.
-
-    coef_feature_names_ : ndarray of shape (n_features,)
-        Name of each column of ``coef_``: the input columns without the task
-        column, by DataFrame name, else ``"x<i>"`` with ``i`` the column's
-        position in ``X``.
-
-    n_iter_ : int
-        Number of solver iterations.
-
-    dual_gap_ : float
-        Duality gap of the solution: an upper bound on its suboptimality.
-"""
-
-CLASSES_ATTRIBUTE = """
-    classes_ : ndarray of shape (2,)
-        The two class labels for a 1-D ``y``; ``[0, 1]`` for a multi-label ``y``.
-"""
+AUTO_SOLVER = (
+    '"auto" picks among the others by the problem: the closed form or '
+    "Newton's method for a quadratic penalty with few features, L-BFGS for a "
+    "smooth one, coordinate descent for the L2,1 norm on a wide plain shared "
+    "design, proximal Newton when the per-task Gram matrices are smaller than "
+    "the data, else FISTA (the crossovers are measured in "
+    "``benchmarks/RESULTS.md``)."
+)
 
 
-def fill_doc(cls, **parts):
-    """Replace each ``{name}`` placeholder of ``cls.__doc__`` by ``parts[name]``."""
-    for key, text in parts.items():
-        cls.__doc__ = cls.__doc__.replace("{" + key + "}", text.strip())
-    return cls
+def parameter_entry(name, kind, default, doc):
+    """One numpydoc parameter: ``name : kind, default=...`` and its text."""
+    shown = "" if default is inspect.Parameter.empty else f", default={_show(default)}"
+    return f"{name} : {kind}{shown}\n" + textwrap.indent(inspect.cleandoc(doc), "    ")
+
+
+def solver_entry(names):
+    """The ``solver`` parameter's type and text, from the solver registry."""
+    kind = "{" + ", ".join(f'"{name}"' for name in ("auto", *names)) + "}"
+    lines = [f'"{name}": {SOLVERS[name].doc}' for name in names]
+    text = "\n".join(textwrap.fill(line, 72) for line in [*lines, AUTO_SOLVER])
+    return kind, text
+
+
+CLASSIFIER_EXAMPLE = """\
+>>> from skmtl import {name}
+>>> from skmtl.datasets import make_multitask_classification
+>>> X, y = make_multitask_classification(
+...     n_tasks=4, n_samples=60, n_features=6, relatedness=0.9, random_state=0
+... )
+>>> clf = {name}({args}task_column=0).fit(X, y)
+>>> clf.predict_proba(X[:3]).shape
+(3, 2)"""
+
+CV_EXAMPLE = """\
+>>> from skmtl import {name}
+>>> from skmtl.datasets import {make}
+>>> X, y = {make}(n_tasks=4, n_samples=40, n_features=6, random_state=0)
+>>> model = {name}({args}n_alphas=5, cv=3, task_column=0).fit(X, y)
+>>> model.{path}.shape
+{shape}
+>>> bool(model.alpha_ in model.alphas_)
+True"""
+
+
+# Example problems that several estimators' Examples start from.
+SNIPPETS = {
+    "sparse_problem": """\
+>>> import numpy as np
+>>> from skmtl.datasets import make_multitask_regression
+>>> X, y = make_multitask_regression(
+...     n_tasks=4, n_samples=30, n_features=10, n_informative=3, random_state=0
+... )""",
+    "low_rank_problem": """\
+>>> from skmtl.datasets import make_multitask_regression
+>>> X, y = make_multitask_regression(
+...     n_tasks=6, n_samples=30, n_features=8, relatedness=0.9, random_state=0
+... )""",
+}
+
+
+def compose(template, own_doc, *, parameters, attributes, example=None, **values):
+    """The docstring of an estimator: the family's template and its own text.
+
+    ``example``: the Examples section when the estimator's own text has none.
+    """
+    head, sections = split_sections(fill(template, **values))
+    own_head, own_sections = split_sections(fill(own_doc or "", **SNIPPETS, **values))
+    sections.update(own_sections)
+    sections.setdefault("Examples", example)
+    sections["Parameters"] = "\n\n".join(parameters)
+    sections["Attributes"] = "\n\n".join(attributes)
+    parts = [head, own_head] + [
+        f"{title}\n{'-' * len(title)}\n{sections[title]}"
+        for title in SECTIONS
+        if sections.get(title)
+    ]
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _show(default):
+    if isinstance(default, int) and not isinstance(default, bool) and default >= 1e4:
+        return f"{default:_}"
+    return repr(default).replace("'", '"')

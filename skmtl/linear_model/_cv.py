@@ -1,0 +1,496 @@
+"""Cross-validation along a warm-started path, for every family.
+
+A ``*CV`` estimator is its single-strength estimator with
+:class:`_CrossValidated` in front: the family's main strength (``alpha``,
+or ``alpha_group``) becomes a grid, fitted as one warm-started path per
+fold, and any other grid (``couplings`` of the mean-regularized models) is
+searched around it. The best values are refitted on all rows.
+"""
+
+import inspect
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import ParameterGrid, check_cv
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.parallel import Parallel, delayed
+
+from .._docstring import fill
+from .._task_data import get_task_ids
+from ..model_selection import TaskStratifiedKFold
+from ..penalties import L1, L21, NuclearNorm
+from ..solvers import refit_intercept, solve_path
+from ._base import (
+    COMMON_PARAMETERS,
+    REQUIRED,
+    MultiTaskLinearModel,
+    Parameter,
+    _encode_regression_y,
+    _is_classifier,
+)
+from ._docs import CV_EXAMPLE
+from ._feature_learning import FeatureLearningClassifier, FeatureLearningRegressor
+from ._graph import GraphRegularizedClassifier, GraphRegularizedRegressor
+from ._l21 import L21Classifier, L21Regressor
+from ._lasso import LassoClassifier, LassoRegressor
+from ._mean_regularized import MeanRegularizedClassifier, MeanRegularizedRegressor
+from ._sparse_group import SparseGroupClassifier, SparseGroupRegressor
+from ._trace_norm import TraceNormClassifier, TraceNormRegressor
+
+_FOLDS_DOC = """Folds. None or an int: for the task-indexed layout a shuffled
+:class:`~skmtl.model_selection.TaskStratifiedKFold` (5 folds by default;
+stratified on task and class for a classifier) so that every task is in
+every training fold; for the shared design ``KFold``
+(``StratifiedKFold`` for a classifier's 1-D ``y``)."""
+
+_CV_TEMPLATE = r"""{single} with ``{path}`` chosen by cross-validation.
+
+Fits a warm-started path of ``{path}`` (decreasing, each fit starting from
+the previous solution) on the training rows of each fold{grids}, scores
+every value by the {loss} on the held-out observed targets, picks the
+values with the lowest mean over folds and refits :class:`{single}` with
+them on all rows. Same choice as ``GridSearchCV`` over the same grid and
+folds with that loss as the score, at the cost of one path per fold.
+
+{objective}"""
+
+
+def loss_gradient_at_zero(data, datafit, fit_intercept):
+    """Gradient of the loss in ``W`` at ``W = 0`` with the best intercepts."""
+    W = np.zeros((data.n_tasks, data.n_features))
+    b = np.zeros(data.n_tasks)
+    if fit_intercept:
+        b = refit_intercept(data, datafit, W, b)
+    gradient, _ = data.adjoint(datafit.gradient(data, data.linear(W, b)))
+    return gradient
+
+
+def alpha_grid(alpha_max, n_alphas, eps):
+    """``n_alphas`` values from ``alpha_max`` down to ``eps * alpha_max``."""
+    if alpha_max <= 0:
+        return np.full(n_alphas, np.finfo(float).eps)
+    return np.geomspace(alpha_max, alpha_max * eps, n_alphas)
+
+
+def take_rows(X, rows):
+    if hasattr(X, "iloc"):
+        return X.iloc[rows]
+    return np.asarray(X)[rows] if not hasattr(X, "tocsr") else X[rows]
+
+
+class _CrossValidated:
+    """Chooses the family's main strength (and other grids) by cross-validation.
+
+    Put it before the single-strength estimator: ``class L21RegressorCV(
+    _CrossValidated, L21Regressor)``. The class declares its path parameter
+    (``_path``), the other grids (``_grids``: parameter name, grid
+    parameter name, default grid, doc) and how the largest useful strength
+    is read from the loss gradient at zero (``_zero_norm``: the dual norm
+    of the penalty at unit strength, where zero weights become optimal).
+    """
+
+    _path = "alpha"
+    _grids = ()
+    _example_args = ""
+    _zero_norm = staticmethod(L21(1.0).dual_norm)  # largest column norm
+
+    def __init_subclass__(cls, **kwargs):
+        path = "log_loss_path_" if cls._loss.name == "logistic" else "mse_path_"
+        loss = "mean log-loss" if cls._loss.name == "logistic" else "mean squared error"
+        grids = "".join(
+            f"{name}_ : float\n    The chosen ``{name}``.\n\n"
+            for name, *_ in cls._grids
+        )
+        shape, first = "(n_alphas, n_folds)", ""
+        if cls._grids:
+            shape = "(n_grid, n_alphas, n_folds)"
+            first = " (first axis: the points of the other grids)"
+        cls._attributes = f"""alpha_ : float
+    The chosen ``{cls._path}``.
+
+{grids}alphas_ : ndarray of shape (n_alphas,)
+    The values of ``{cls._path}`` tried, decreasing.
+
+{path} : ndarray of shape {shape}
+    Validation {loss} of each value in each fold{first}, over the
+    test rows whose task has rows in the fold's training set (NaN for a
+    fold without such rows; the choice takes the mean over the other
+    folds).
+
+{inspect.cleandoc(cls._single_class()._attributes)}"""
+        super().__init_subclass__(**kwargs)
+
+    @classmethod
+    def _single_class(cls):
+        return next(c for c in cls.__mro__[1:] if not c.__name__.startswith("_"))
+
+    @classmethod
+    def _declared_parameters(cls):
+        single = cls._single_class()._declared
+        searched = {cls._path, *(name for name, *_ in cls._grids)}
+        classifier = cls._loss.name == "logistic"
+        # Fewer alphas and a shorter grid for the classifiers: nearly
+        # unpenalised logistic fits are the slow end of a path and seldom
+        # chosen (compare LogisticRegressionCV's 10 values of C).
+        n_alphas, eps = (30, 1e-2) if classifier else (100, 1e-3)
+        own = [
+            Parameter(
+                "alphas",
+                None,
+                ["array-like", None],
+                "array-like",
+                f"""Candidate values of ``{cls._path}``. None: ``n_alphas`` values
+                on a log scale from the smallest value that makes all
+                coefficients zero (for a smooth penalty, the largest column norm
+                of the loss gradient at zero) down to ``eps`` times it.""",
+            ),
+            Parameter(
+                "n_alphas",
+                n_alphas,
+                [Interval(Integral, 1, None, closed="left")],
+                "int",
+                "Number of values when ``alphas`` is None.",
+            ),
+            Parameter(
+                "eps",
+                eps,
+                [Interval(Real, 0, 1, closed="neither")],
+                "float",
+                "Ratio of the smallest to the largest value when ``alphas`` is None.",
+            ),
+            *(
+                Parameter(grid, default, ["array-like"], "array-like", doc)
+                for _, grid, default, doc in cls._grids
+            ),
+        ]
+        fixed = [
+            p._replace(positional=p.default is REQUIRED, doc=p.doc + " Fixed.")
+            for p in single
+            if p.name not in searched
+            and p.name not in {c.name for c in COMMON_PARAMETERS}
+        ]
+        common = [
+            p
+            for p in single
+            if p.name in {c.name for c in COMMON_PARAMETERS}
+            and p.name not in ("solver", "warm_start")
+        ]
+        return [
+            *(p for p in fixed if p.positional),
+            *own,
+            *(p for p in fixed if not p.positional),
+            Parameter(
+                "cv",
+                None,
+                ["cv_object"],
+                "int, cross-validation generator or iterable",
+                _FOLDS_DOC,
+            ),
+            *common,
+            Parameter(
+                "n_jobs",
+                None,
+                [Integral, None],
+                "int",
+                "Folds fitted in parallel (joblib).",
+            ),
+        ]
+
+    @classmethod
+    def _example(cls):
+        classifier = cls._loss.name == "logistic"
+        shape = (*(len(grid) for _, _, grid, _ in cls._grids), 5, 3)
+        return fill(
+            CV_EXAMPLE,
+            name=cls.__name__,
+            args=cls._example_args or "",
+            make="make_multitask_classification"
+            if classifier
+            else "make_multitask_regression",
+            path="log_loss_path_" if classifier else "mse_path_",
+            shape=str(shape),
+        )
+
+    @classmethod
+    def _doc_template(cls):
+        single = cls._single_class()
+        grids = "".join(f", for each value of ``{grid}``" for _, grid, *_ in cls._grids)
+        loss = "mean log-loss" if cls._loss.name == "logistic" else "mean squared error"
+        template = _CV_TEMPLATE.replace("{single}", single.__name__)
+        template = template.replace("{path}", cls._path).replace("{grids}", grids)
+        return template.replace("{loss}", loss), cls.__dict__.get("__doc__")
+
+    # -- fit ----------------------------------------------------------------
+
+    def fit(self, X, y, sample_weight=None):
+        self._validate_params()
+        data, datafit = self._prepare_fit(X, y, sample_weight)
+        alphas = self._alphas(data, datafit)
+        fixed = self._fold_parameters(data)
+        grid = list(
+            ParameterGrid({name: list(getattr(self, g)) for name, g, *_ in self._grids})
+        )
+        folds = list(self._splitter(X, y).split(X, y))
+        sw = None if sample_weight is None else np.asarray(sample_weight)
+        losses = Parallel(n_jobs=self.n_jobs)(
+            delayed(self._fold_losses)(X, y, sw, train, test, alphas, grid, fixed)
+            for train, test in folds
+        )
+        path = np.stack(losses, axis=-1)  # (n_grid, n_alphas, n_folds)
+        # A fold whose test rows all belong to tasks missing from its
+        # training rows scores nothing (NaN, see _scorable).
+        if np.isnan(path).all():
+            raise ValueError(
+                "No fold of the cross-validation has a test row of a task "
+                "that is in its training rows; use more rows per task or "
+                "unknown_task='shared'."
+            )
+        mean = np.nanmean(path, axis=-1)
+        point, k = np.unravel_index(np.argmin(mean), mean.shape)
+        best = {**grid[point], self._path: float(alphas[k])}
+        single = self._single_model(**best).fit(X, y, sample_weight)
+        for name, value in vars(single).items():
+            if (
+                name.endswith("_") and not name.startswith("_")
+            ) or name == "_single_target":
+                setattr(self, name, value)
+        self.alphas_ = alphas
+        self.alpha_ = best[self._path]
+        for name, *_ in self._grids:
+            setattr(self, f"{name}_", best[name])
+        setattr(self, self._path_attribute(), path if self._grids else path[0])
+        return self
+
+    fit.__doc__ = MultiTaskLinearModel.fit.__doc__.replace(
+        "Fit the model.",
+        "Choose the strengths by cross-validation, then fit on all rows.",
+    )
+
+    def _path_attribute(self):
+        return "log_loss_path_" if _is_classifier(self) else "mse_path_"
+
+    def _alphas(self, data, datafit):
+        if self.alphas is not None:
+            alphas = np.sort(np.asarray(self.alphas, dtype=float))[::-1]
+            if alphas.size == 0 or np.any(alphas < 0):
+                raise ValueError(
+                    "alphas must be a non-empty array of non-negative values."
+                )
+            return alphas
+        gradient = loss_gradient_at_zero(data, datafit, self.fit_intercept)
+        alpha_max = self._zero_norm(gradient)
+        # Targets that the intercepts fit alone (constant in each task) leave
+        # a gradient of round-off: a grid there would be all but unpenalised
+        # and its certificates meaningless. Start from the gradient without
+        # intercepts instead (zero weights stay optimal all along).
+        without = self._zero_norm(loss_gradient_at_zero(data, datafit, False))
+        if alpha_max <= 1e-10 * without:
+            alpha_max = without
+        return alpha_grid(alpha_max, self.n_alphas, self.eps)
+
+    def _chosen(self):
+        """The fitted choice: the path parameter and the other grids' values."""
+        chosen = {self._path: self.alpha_}
+        for name, *_ in self._grids:
+            chosen[name] = getattr(self, f"{name}_")
+        return chosen
+
+    def _penalty_for(self, data):
+        """The penalty at the chosen values (after ``fit``)."""
+        return self._single_model(**self._chosen())._penalty_for(data)
+
+    def _single_model(self, **values):
+        single = self._single_class()
+        names = {p.name for p in single._declared}
+        params = {k: v for k, v in self.get_params().items() if k in names}
+        return single(**{**params, **values})
+
+    def _splitter(self, X, y):
+        classifier = _is_classifier(self)
+        y = np.asarray(y)
+        if self.task_column is None:
+            # Stratify a 1-D class target; a 2-D target (multi-label, maybe
+            # with NaN for missing labels) gets plain KFold.
+            return check_cv(self.cv, y, classifier=classifier and y.ndim == 1)
+        if self.cv is None or isinstance(self.cv, Integral):
+            return TaskStratifiedKFold(
+                5 if self.cv is None else self.cv,
+                task_column=self.task_column,
+                stratify_target=classifier,
+                shuffle=True,
+                random_state=0,
+            )
+        return check_cv(self.cv)
+
+    def _fold_losses(self, X, y, sample_weight, train, test, alphas, grid, fixed):
+        """Validation loss of every (grid point, alpha) fitted on the training rows.
+
+        ``fixed``: parameters of the fold's model that differ from the
+        estimator's (see ``_fold_parameters``).
+        """
+        model = clone(self._single_model(**fixed, **{self._path: alphas[0]}))
+        X_train, y_train = take_rows(X, train), take_rows(y, train)
+        sw_train = None if sample_weight is None else sample_weight[train]
+        data, datafit = model._prepare_fit(X_train, y_train, sw_train)
+        test = self._scorable(X, test, data.tasks)
+        if len(test) == 0:
+            return np.full((len(grid), len(alphas)), np.nan)
+        X_test = take_rows(X, test)
+        y_test = self._encode_validation_y(model, np.asarray(take_rows(y, test)))
+        sw_test = None if sample_weight is None else sample_weight[test]
+        losses = np.empty((len(grid), len(alphas)))
+        for g, point in enumerate(grid):
+            penalties = [
+                model.set_params(**point, **{self._path: alpha})._penalty_for(data)
+                for alpha in alphas
+            ]
+            path = solve_path(
+                data,
+                datafit,
+                penalties,
+                fit_intercept=self.fit_intercept,
+                tol=self.tol,
+                max_iter=self.max_iter,
+            )
+            for k, (W, b, *_) in enumerate(path):
+                model.coef_, model.intercept_, model.tasks_ = W, b, data.tasks
+                scores = model._linear_predict(X_test)
+                losses[g, k] = self._validation_loss(y_test, scores, sw_test)
+        return losses
+
+    def _scorable(self, X, test, tasks):
+        """The test rows a fold's model can predict.
+
+        A task whose rows are all in the test fold (a task of one row) has no
+        weights in that fold's model: with ``unknown_task="error"`` its rows
+        are left out of the fold's loss (the splitter warns about such tasks).
+        """
+        if self.task_column is None or self.unknown_task == "shared":
+            return test
+        test = np.asarray(test)
+        ids = get_task_ids(take_rows(X, test), self.task_column)
+        return test[np.isin(ids, tasks)]
+
+    def _encode_validation_y(self, model, y):
+        """Targets as floats, NaN missing; labels as 0/1 with the fold's classes."""
+        if not _is_classifier(self):
+            return _encode_regression_y(y)
+        if y.ndim == 2:
+            return y.astype(float)
+        return (y == model.classes_[1]).astype(float)
+
+    def _validation_loss(self, y, scores, sample_weight):
+        if _is_classifier(self):
+            signed = np.where(np.nan_to_num(y) > 0, scores, -scores)
+            values = np.logaddexp(0.0, -signed)
+        else:
+            values = (y - scores) ** 2
+        observed = ~np.isnan(y)
+        weight = np.ones(len(y)) if sample_weight is None else sample_weight
+        weight = np.broadcast_to(weight.reshape(-1, *[1] * (y.ndim - 1)), y.shape)
+        return float(
+            np.sum(np.where(observed, values, 0) * weight) / weight[observed].sum()
+        )
+
+
+# -- the estimators ----------------------------------------------------------------
+
+
+class L21RegressorCV(_CrossValidated, L21Regressor):
+    """
+    See Also
+    --------
+    l21_path : The path on all rows.
+    """
+
+
+class L21ClassifierCV(_CrossValidated, L21Classifier):
+    pass
+
+
+class LassoRegressorCV(_CrossValidated, LassoRegressor):
+    _zero_norm = staticmethod(L1(1.0).dual_norm)  # largest absolute entry
+
+
+class LassoClassifierCV(_CrossValidated, LassoClassifier):
+    _zero_norm = staticmethod(L1(1.0).dual_norm)
+
+
+class TraceNormRegressorCV(_CrossValidated, TraceNormRegressor):
+    _zero_norm = staticmethod(NuclearNorm(1.0).dual_norm)  # spectral norm
+
+
+class TraceNormClassifierCV(_CrossValidated, TraceNormClassifier):
+    _zero_norm = staticmethod(NuclearNorm(1.0).dual_norm)
+
+
+class SparseGroupRegressorCV(_CrossValidated, SparseGroupRegressor):
+    """With ``alpha_sparse`` fixed, the largest ``alpha_group`` of the grid is
+    the L2,1 model's (the L1 term only makes zero optimal sooner).
+    """
+
+    _path = "alpha_group"
+    _example_args = "alpha_sparse=0.001, "
+
+
+class SparseGroupClassifierCV(_CrossValidated, SparseGroupClassifier):
+    _path = "alpha_group"
+    _example_args = "alpha_sparse=0.001, "
+
+
+class FeatureLearningRegressorCV(_CrossValidated, FeatureLearningRegressor):
+    pass
+
+
+class FeatureLearningClassifierCV(_CrossValidated, FeatureLearningClassifier):
+    pass
+
+
+_COUPLINGS = (
+    "coupling",
+    "couplings",
+    (0.0, 1.0, 10.0, 100.0, float("inf")),
+    """Candidate values of ``coupling``; a path over ``alpha`` is fitted for
+    each. The default spans independent models (0) to pooling (inf).""",
+)
+
+
+class MeanRegularizedRegressorCV(_CrossValidated, MeanRegularizedRegressor):
+    _grids = (_COUPLINGS,)
+
+
+class MeanRegularizedClassifierCV(_CrossValidated, MeanRegularizedClassifier):
+    _grids = (_COUPLINGS,)
+
+
+class GraphRegularizedRegressorCV(_CrossValidated, GraphRegularizedRegressor):
+    """
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtl import GraphRegularizedRegressorCV
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(60, 2))
+    >>> Y = X @ np.array([[1.0, 0.0], [1.2, 0.1], [3.0, 0.0]]).T
+    >>> chain = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+    >>> model = GraphRegularizedRegressorCV(chain, n_alphas=10, cv=3).fit(X, Y)
+    >>> model.mse_path_.shape
+    (10, 3)
+    """
+
+
+class GraphRegularizedClassifierCV(_CrossValidated, GraphRegularizedClassifier):
+    """
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmtl import GraphRegularizedClassifierCV
+    >>> from skmtl.datasets import make_multitask_classification
+    >>> X, Y = make_multitask_classification(
+    ...     n_tasks=3, n_samples=100, n_features=4, shared_design=True, random_state=0
+    ... )
+    >>> chain = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+    >>> GraphRegularizedClassifierCV(chain, n_alphas=5, cv=3).fit(X, Y).alpha_ > 0
+    True
+    """
