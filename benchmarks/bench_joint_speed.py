@@ -33,8 +33,8 @@ from sklearn.preprocessing import StandardScaler
 from benchmarks._common import data_home, fmt_time, markdown_table, relative_difference
 from skmtl import FeatureLearningRegressor, L21Regressor, l21_path
 from skmtl.datasets import load_school
-from skmtl.linear_model._cv import alpha_grid as _alpha_grid
-from skmtl.linear_model._l21_path import _alpha_max
+from skmtl.linear_model._path import _alpha_max
+from skmtl.linear_model._path import alpha_grid as _alpha_grid
 from skmtl.penalties import L21
 from skmtl.solvers._fista import fista_path
 

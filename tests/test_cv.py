@@ -11,15 +11,23 @@ from skmtl import (
     GraphRegularizedClassifierCV,
     GraphRegularizedRegressorCV,
     L21ClassifierCV,
+    L21Regressor,
     L21RegressorCV,
     LassoClassifierCV,
+    LassoRegressor,
     LassoRegressorCV,
     MeanRegularizedClassifierCV,
+    MeanRegularizedRegressor,
     MeanRegularizedRegressorCV,
+    MultiTaskLinearModel,
+    SparseGroupClassifier,
     SparseGroupClassifierCV,
     SparseGroupRegressorCV,
+    TraceNormClassifier,
     TraceNormClassifierCV,
     TraceNormRegressorCV,
+    l21_path,
+    regularization_path,
 )
 from skmtl.datasets import make_multitask_classification, make_multitask_regression
 from skmtl.model_selection import TaskStratifiedKFold
@@ -106,3 +114,53 @@ def test_bad_alphas_are_refused():
     X, y = _problem(False)
     with pytest.raises(ValueError, match="non-negative"):
         LassoRegressorCV(alphas=[0.1, -1.0], task_column=0).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        LassoRegressor(tol=1e-10),
+        MeanRegularizedRegressor(coupling=10.0),
+        TraceNormClassifier(tol=1e-10),
+        SparseGroupClassifier(alpha_sparse=0.001, tol=1e-10),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_regularization_path_is_a_sequence_of_plain_fits(estimator):
+    """Each point of the path: the plain fit's objective (a cvxpy-free oracle:
+    the cold fit, certified by its own duality gap), within both gaps."""
+    classifier = "Classifier" in type(estimator).__name__
+    X, y = _problem(classifier)
+    model = clone(estimator).set_params(task_column=0)
+    alphas, coefs, intercepts, gaps = regularization_path(model, X, y, n_alphas=5)
+    assert alphas.shape == (5,) and np.all(np.diff(alphas) < 0)
+    assert coefs.shape == (4, 5, 5) and intercepts.shape == (4, 5)
+    for k, alpha in enumerate(alphas):
+        plain = clone(model).set_params(**{model._path: alpha}).fit(X, y)
+        data, datafit = plain._prepare_fit(X, y, None)
+        penalty = plain._penalty_for(data)
+        path_value = datafit.value(
+            data, data.linear(coefs[..., k], intercepts[:, k])
+        ) + penalty.value(coefs[..., k])
+        plain_value = datafit.value(
+            data, data.linear(plain.coef_, plain.intercept_)
+        ) + penalty.value(plain.coef_)
+        assert abs(path_value - plain_value) <= gaps[k] + plain.dual_gap_ + 1e-12
+    if not isinstance(model, MeanRegularizedRegressor):
+        # A norm: the first value is where the weights become zero.
+        assert np.all(coefs[..., 0] == 0)
+        assert np.any(coefs[..., 1] != 0)
+
+
+def test_l21_path_is_the_regularization_path_of_l21():
+    X, y = _problem(False)
+    expected = regularization_path(L21Regressor(task_column=0), X, y, n_alphas=4)
+    got = l21_path(X, y, task_column=0, n_alphas=4)
+    for a, b in zip(expected, got, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_regularization_path_needs_a_named_estimator():
+    X, y = _problem(False)
+    with pytest.raises(TypeError, match="no path parameter"):
+        regularization_path(MultiTaskLinearModel(penalty=None), X, y)

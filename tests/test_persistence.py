@@ -181,7 +181,7 @@ def _assert_same_model(fitted, other, X, y):
 
 def test_cases_cover_every_public_estimator():
     """The matrix below runs over every public estimator class of skmtl."""
-    functions = {"l21_path", "l21_alpha_max"}
+    functions = {"l21_path", "l21_alpha_max", "regularization_path"}
     covered = {name.split("-")[0] for name in [*LINEAR, *CHAINS]}
     assert public_estimator_names() - functions == covered
 

@@ -35,9 +35,9 @@ from ._graph import (
     TemporalGroupRegressor,
 )
 from ._l21 import L21Classifier, L21Regressor
-from ._l21_path import l21_alpha_max, l21_path
 from ._lasso import LassoClassifier, LassoRegressor
 from ._mean_regularized import MeanRegularizedClassifier, MeanRegularizedRegressor
+from ._path import l21_alpha_max, l21_path, regularization_path
 from ._sparse_group import SparseGroupClassifier, SparseGroupRegressor
 from ._trace_norm import TraceNormClassifier, TraceNormRegressor
 
@@ -85,4 +85,5 @@ __all__ = [
     "TraceNormRegressorCV",
     "l21_alpha_max",
     "l21_path",
+    "regularization_path",
 ]

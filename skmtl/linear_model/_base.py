@@ -35,6 +35,7 @@ from .._task_data import (
     split_task_column,
 )
 from ..datafits import LogisticLoss, SquaredLoss
+from ..penalties import L21
 from ..penalties._base import provides
 from ..penalties._composite import combine_penalties
 from ..solvers import solve
@@ -239,6 +240,12 @@ class MultiTaskLinearModel(BaseEstimator):
     _attributes = ""
     _doc_values = {}  # more placeholders of the family's docstring
     _example_args = None  # the arguments of a composed example
+    # The family's main strength, which paths and CV estimators vary, and
+    # the dual norm that reads from the loss gradient at zero weights the
+    # strength at which the weights become zero (a reference scale for the
+    # smooth penalties, which never make them zero).
+    _path = None
+    _zero_norm = staticmethod(L21(1.0).dual_norm)  # the largest column norm
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -458,7 +465,10 @@ class MultiTaskLinearModel(BaseEstimator):
     def _linear_predict(self, X):
         """``x . w_t + b_t``: (n,) per row's task, or (n, n_tasks) shared design."""
         check_is_fitted(self)
-        features, task_ids = self._validate_X(X, reset=False)
+        return self._scores(*self._validate_X(X, reset=False))
+
+    def _scores(self, features, task_ids):
+        """``_linear_predict`` of validated features and task ids."""
         if task_ids is None:
             Z = features @ self.coef_.T + self.intercept_
             return Z[:, 0] if self._single_target else Z

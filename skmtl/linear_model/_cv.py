@@ -19,8 +19,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from .._docstring import fill
 from .._task_data import get_task_ids
 from ..model_selection import TaskStratifiedKFold
-from ..penalties import L1, L21, NuclearNorm
-from ..solvers import refit_intercept, solve_path
+from ..solvers import solve_path
 from ._base import (
     COMMON_PARAMETERS,
     REQUIRED,
@@ -35,6 +34,7 @@ from ._graph import GraphRegularizedClassifier, GraphRegularizedRegressor
 from ._l21 import L21Classifier, L21Regressor
 from ._lasso import LassoClassifier, LassoRegressor
 from ._mean_regularized import MeanRegularizedClassifier, MeanRegularizedRegressor
+from ._path import path_alphas
 from ._sparse_group import SparseGroupClassifier, SparseGroupRegressor
 from ._trace_norm import TraceNormClassifier, TraceNormRegressor
 
@@ -56,23 +56,6 @@ folds with that loss as the score, at the cost of one path per fold.
 {objective}"""
 
 
-def loss_gradient_at_zero(data, datafit, fit_intercept):
-    """Gradient of the loss in ``W`` at ``W = 0`` with the best intercepts."""
-    W = np.zeros((data.n_tasks, data.n_features))
-    b = np.zeros(data.n_tasks)
-    if fit_intercept:
-        b = refit_intercept(data, datafit, W, b)
-    gradient, _ = data.adjoint(datafit.gradient(data, data.linear(W, b)))
-    return gradient
-
-
-def alpha_grid(alpha_max, n_alphas, eps):
-    """``n_alphas`` values from ``alpha_max`` down to ``eps * alpha_max``."""
-    if alpha_max <= 0:
-        return np.full(n_alphas, np.finfo(float).eps)
-    return np.geomspace(alpha_max, alpha_max * eps, n_alphas)
-
-
 def take_rows(X, rows):
     if hasattr(X, "iloc"):
         return X.iloc[rows]
@@ -83,17 +66,15 @@ class _CrossValidated:
     """Chooses the family's main strength (and other grids) by cross-validation.
 
     Put it before the single-strength estimator: ``class L21RegressorCV(
-    _CrossValidated, L21Regressor)``. The class declares its path parameter
-    (``_path``), the other grids (``_grids``: parameter name, grid
-    parameter name, default grid, doc) and how the largest useful strength
-    is read from the loss gradient at zero (``_zero_norm``: the dual norm
-    of the penalty at unit strength, where zero weights become optimal).
+    _CrossValidated, L21Regressor)``. The family declares its path parameter
+    (``_path``) and the norm that gives the top of the grid (``_zero_norm``,
+    see :func:`~skmtl.linear_model._path.path_alphas`); the CV class adds
+    the other grids, if any (``_grids``: parameter name, grid parameter
+    name, default grid, doc).
     """
 
-    _path = "alpha"
     _grids = ()
     _example_args = ""
-    _zero_norm = staticmethod(L21(1.0).dual_norm)  # largest column norm
 
     def __init_subclass__(cls, **kwargs):
         path = "log_loss_path_" if cls._loss.name == "logistic" else "mse_path_"
@@ -271,23 +252,7 @@ class _CrossValidated:
         return "log_loss_path_" if _is_classifier(self) else "mse_path_"
 
     def _alphas(self, data, datafit):
-        if self.alphas is not None:
-            alphas = np.sort(np.asarray(self.alphas, dtype=float))[::-1]
-            if alphas.size == 0 or np.any(alphas < 0):
-                raise ValueError(
-                    "alphas must be a non-empty array of non-negative values."
-                )
-            return alphas
-        gradient = loss_gradient_at_zero(data, datafit, self.fit_intercept)
-        alpha_max = self._zero_norm(gradient)
-        # Targets that the intercepts fit alone (constant in each task) leave
-        # a gradient of round-off: a grid there would be all but unpenalised
-        # and its certificates meaningless. Start from the gradient without
-        # intercepts instead (zero weights stay optimal all along).
-        without = self._zero_norm(loss_gradient_at_zero(data, datafit, False))
-        if alpha_max <= 1e-10 * without:
-            alpha_max = without
-        return alpha_grid(alpha_max, self.n_alphas, self.eps)
+        return path_alphas(self, data, datafit, self.alphas, self.n_alphas, self.eps)
 
     def _chosen(self):
         """The fitted choice: the path parameter and the other grids' values."""
@@ -336,27 +301,32 @@ class _CrossValidated:
         test = self._scorable(X, test, data.tasks)
         if len(test) == 0:
             return np.full((len(grid), len(alphas)), np.nan)
-        X_test = take_rows(X, test)
+        # Validated once for the whole path.
+        test_features = model._validate_X(take_rows(X, test), reset=False)
         y_test = self._encode_validation_y(model, np.asarray(take_rows(y, test)))
         sw_test = None if sample_weight is None else sample_weight[test]
-        losses = np.empty((len(grid), len(alphas)))
-        for g, point in enumerate(grid):
-            penalties = [
-                model.set_params(**point, **{self._path: alpha})._penalty_for(data)
-                for alpha in alphas
-            ]
-            path = solve_path(
-                data,
-                datafit,
-                penalties,
-                fit_intercept=self.fit_intercept,
-                tol=self.tol,
-                max_iter=self.max_iter,
-            )
-            for k, (W, b, *_) in enumerate(path):
-                model.coef_, model.intercept_, model.tasks_ = W, b, data.tasks
-                scores = model._linear_predict(X_test)
-                losses[g, k] = self._validation_loss(y_test, scores, sw_test)
+        # One path through every grid point, so that the solver builds its
+        # statistics once per fold (each grid point's path starts from the
+        # previous point's last solution).
+        penalties = [
+            model.set_params(**point, **{self._path: alpha})._penalty_for(data)
+            for point in grid
+            for alpha in alphas
+        ]
+        path = solve_path(
+            data,
+            datafit,
+            penalties,
+            fit_intercept=self.fit_intercept,
+            tol=self.tol,
+            max_iter=self.max_iter,
+        )
+        losses = np.empty(len(penalties))
+        for k, (W, b, *_) in enumerate(path):
+            model.coef_, model.intercept_, model.tasks_ = W, b, data.tasks
+            scores = model._scores(*test_features)
+            losses[k] = self._validation_loss(y_test, scores, sw_test)
+        return losses.reshape(len(grid), len(alphas))
         return losses
 
     def _scorable(self, X, test, tasks):
@@ -410,19 +380,19 @@ class L21ClassifierCV(_CrossValidated, L21Classifier):
 
 
 class LassoRegressorCV(_CrossValidated, LassoRegressor):
-    _zero_norm = staticmethod(L1(1.0).dual_norm)  # largest absolute entry
+    pass
 
 
 class LassoClassifierCV(_CrossValidated, LassoClassifier):
-    _zero_norm = staticmethod(L1(1.0).dual_norm)
+    pass
 
 
 class TraceNormRegressorCV(_CrossValidated, TraceNormRegressor):
-    _zero_norm = staticmethod(NuclearNorm(1.0).dual_norm)  # spectral norm
+    pass
 
 
 class TraceNormClassifierCV(_CrossValidated, TraceNormClassifier):
-    _zero_norm = staticmethod(NuclearNorm(1.0).dual_norm)
+    pass
 
 
 class SparseGroupRegressorCV(_CrossValidated, SparseGroupRegressor):
@@ -430,12 +400,10 @@ class SparseGroupRegressorCV(_CrossValidated, SparseGroupRegressor):
     the L2,1 model's (the L1 term only makes zero optimal sooner).
     """
 
-    _path = "alpha_group"
     _example_args = "alpha_sparse=0.001, "
 
 
 class SparseGroupClassifierCV(_CrossValidated, SparseGroupClassifier):
-    _path = "alpha_group"
     _example_args = "alpha_sparse=0.001, "
 
 

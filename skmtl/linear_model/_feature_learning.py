@@ -44,6 +44,7 @@ class _FeatureLearning(MultiTaskLinearModel):
     )
     _solvers = ("prox_newton", "fista", "cvxpy")
     _penalty_math = SquaredTraceNorm.math
+    _path = "alpha"
     _attributes = r"""
 components_ : ndarray of shape (n_components, n_features)
     The shared feature directions: eigenvectors of the learned feature

@@ -105,6 +105,7 @@ class _GraphRegularized(_TaskQuadraticFamily):
             model a minimiser.""",
         ),
     )
+    _path = "alpha"
     _penalty_math = (
         r"\alpha \sum_{s < t} A_{st} \|w_s - w_t\|^2 + \ell_1 \sum_{t, j} |W_{tj}|"
         "\n"

@@ -45,6 +45,7 @@ class _L21(MultiTaskLinearModel):
     )
     _solvers = ("prox_newton", "fista", "cd", "cvxpy")
     _penalty_math = L21.math
+    _path = "alpha"
 
     def _penalty_for(self, data):
         refuse_unpenalised(self, "alpha", "l2")

@@ -41,6 +41,8 @@ class _Lasso(MultiTaskLinearModel):
     )
     _solvers = ("prox_newton", "fista", "cvxpy")
     _penalty_math = L1.math
+    _path = "alpha"
+    _zero_norm = staticmethod(L1(1.0).dual_norm)
 
     def _penalty_for(self, data):
         refuse_unpenalised(self, "alpha")

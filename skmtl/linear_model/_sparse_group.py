@@ -48,6 +48,7 @@ class _SparseGroup(MultiTaskLinearModel):
     )
     _solvers = ("prox_newton", "fista", "cvxpy")
     _penalty_math = SparseGroupL21.math
+    _path = "alpha_group"
 
     def _penalty_for(self, data):
         refuse_unpenalised(self, "alpha_group", "alpha_sparse")

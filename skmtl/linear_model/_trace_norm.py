@@ -45,6 +45,8 @@ class _TraceNorm(MultiTaskLinearModel):
     )
     _solvers = ("prox_newton", "fista", "cvxpy")
     _penalty_math = NuclearNorm.math
+    _path = "alpha"
+    _zero_norm = staticmethod(NuclearNorm(1.0).dual_norm)
 
     def _penalty_for(self, data):
         refuse_unpenalised(self, "alpha")

@@ -14,7 +14,7 @@ from ._cvxpy import cvxpy_solve
 from ._decomposition import lifted_cvxpy, lifted_fista
 from ._fista import fista, fista_path
 from ._lbfgs import lbfgs
-from ._newton import newton
+from ._newton import closed_form_path, newton
 from ._prox_newton import prox_newton
 
 # Newton and the closed form build and factorise T blocks of p x p; past these
@@ -77,6 +77,7 @@ SOLVERS = {
             datafit.quadratic and provides(penalty, "newton_system")
         ),
         "the squared loss and a quadratic penalty",
+        path=closed_form_path,
         gram_arrays=3,
         losses=frozenset({"squared"}),
         doc=(

@@ -11,7 +11,9 @@ from ._certificate import (
     objective,
     refit_intercept,
     warn_if_not_certified,
+    zero_weights_if_optimal,
 )
+from ._smooth import GramSmooth
 
 
 def newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
@@ -43,7 +45,7 @@ def newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
         G = datafit.gradient(data, Z)
         GW, gb = data.adjoint(G)
         GW = GW + penalty.gradient(W)
-        H, means, totals = data.weighted_gram(datafit.hessian(data, Z), fit_intercept)
+        H, means, totals = _curvature_blocks(data, datafit, Z, fit_intercept)
         if fit_intercept:
             dW = penalty.solve_newton_system(H, means * gb[:, None] - GW)
             db = -gb / np.maximum(totals, np.finfo(float).tiny) - np.sum(means * dW, 1)
@@ -61,6 +63,51 @@ def newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
         "Newton", f"after max_iter={max_iter} steps", gap, primal, tol, stacklevel=3
     )
     return W, b, n_iter, gap, primal
+
+
+def closed_form_path(data, datafit, penalties, *, fit_intercept, tol, max_iter):
+    """The closed form for a sequence of quadratic penalties, on statistics.
+
+    For the squared loss the minimiser solves ``(H + hess(penalty)) W = g``
+    with the per-task statistics ``H``, ``g`` of :class:`GramSmooth` (the
+    intercepts eliminated): they are formed once, and each penalty costs its
+    structured solve and a certificate from the statistics, never a pass
+    over the data. A point the certificate does not accept (round-off in an
+    ill-conditioned solve) is refined by Newton steps on the data.
+
+    Yields
+    ------
+    SolverResult-like tuples ``(W, b, n_iter, gap, primal)``
+    """
+    smooth = GramSmooth(data, fit_intercept)
+    T, p = data.n_tasks, data.n_features
+    H = np.broadcast_to(smooth.H, (T, p, p))
+    for penalty in penalties:
+        certificate = smooth.certify(penalty, penalty.solve_newton_system(H, smooth.g))
+        W, b, primal, gap = certificate[:4]
+        if gap <= tol * primal:
+            yield W, b, 1, gap, primal
+            continue
+        zero = zero_weights_if_optimal(data, datafit, penalty, fit_intercept)
+        if zero is not None:
+            yield zero
+            continue
+        options = {"fit_intercept": fit_intercept, "tol": tol, "max_iter": max_iter}
+        yield newton(data, datafit, penalty, W, b, **options)
+
+
+def _curvature_blocks(data, datafit, Z, fit_intercept):
+    """The per-task curvature blocks at ``Z`` (see ``TaskData.weighted_gram``).
+
+    For a quadratic loss they do not depend on ``Z``: formed once per data,
+    for every solve on it (the points of a path).
+    """
+    if not datafit.quadratic:
+        return data.weighted_gram(datafit.hessian(data, Z), fit_intercept)
+    key = ("curvature_blocks", type(datafit).__name__, fit_intercept)
+    return data.cached(
+        key, lambda: data.weighted_gram(datafit.hessian(data, Z), fit_intercept)
+    )
 
 
 def _line_search(data, datafit, penalty, W, b, dW, db, GW, gb):
