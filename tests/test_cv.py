@@ -164,3 +164,37 @@ def test_regularization_path_needs_a_named_estimator():
     X, y = _problem(False)
     with pytest.raises(TypeError, match="no path parameter"):
         regularization_path(MultiTaskLinearModel(penalty=None), X, y)
+
+
+@pytest.mark.parametrize(
+    "estimator, scoring",
+    [
+        (MeanRegularizedRegressorCV(couplings=[0.0, np.inf]), "r2"),
+        (LassoRegressorCV(), "neg_mean_absolute_error"),
+        (L21ClassifierCV(), "roc_auc"),
+    ],
+    ids=lambda e: e if isinstance(e, str) else type(e).__name__,
+)
+def test_a_scorer_chooses_as_grid_search_with_that_scorer(estimator, scoring):
+    classifier = "Classifier" in type(estimator).__name__
+    X, y = _problem(classifier)
+    folds = list(
+        TaskStratifiedKFold(
+            3, task_column=0, stratify_target=classifier, shuffle=True, random_state=0
+        ).split(X, y)
+    )
+    model = clone(estimator).set_params(
+        task_column=0, n_alphas=6, eps=1e-2, cv=folds, tol=1e-10, scoring=scoring
+    )
+    model.fit(X, y)
+    grid = {model._path: list(model.alphas_)}
+    for name, values, *_ in model._grids:
+        grid[name] = list(model.get_params()[values])
+    single = model._single_model(**{model._path: model.alpha_})
+    search = GridSearchCV(single, grid, cv=folds, scoring=scoring, refit=False)
+    search.fit(X, y)
+    assert model._chosen() == search.best_params_
+    assert np.nanmean(model.score_path_, axis=-1).max() == pytest.approx(
+        search.best_score_, rel=1e-6
+    )
+    assert not hasattr(model, "mse_path_") and not hasattr(model, "log_loss_path_")

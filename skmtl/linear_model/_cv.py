@@ -12,8 +12,9 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import ParameterGrid, check_cv
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 
 from .._docstring import fill
@@ -43,6 +44,13 @@ _FOLDS_DOC = """Folds. None or an int: for the task-indexed layout a shuffled
 stratified on task and class for a classifier) so that every task is in
 every training fold; for the shared design ``KFold``
 (``StratifiedKFold`` for a classifier's 1-D ``y``)."""
+
+_SCORING_DOC = """None: the validation loss of the datafit (mean squared error, or
+mean log-loss, over the held-out observed targets), the lowest chosen.
+Otherwise a scikit-learn scorer (a name such as ``"r2"`` or
+``"roc_auc"``, or a callable ``scorer(estimator, X, y)``), the highest
+chosen, as ``GridSearchCV(scoring=...)`` does; sample weights then only
+weight the fits."""
 
 _CV_TEMPLATE = r"""{single} with ``{path}`` chosen by cross-validation.
 
@@ -97,7 +105,8 @@ class _CrossValidated:
     Validation {loss} of each value in each fold{first}, over the
     test rows whose task has rows in the fold's training set (NaN for a
     fold without such rows; the choice takes the mean over the other
-    folds).
+    folds). With ``scoring`` set, ``score_path_`` instead: the scorer's
+    values.
 
 {inspect.cleandoc(cls._single_class()._attributes)}"""
         super().__init_subclass__(**kwargs)
@@ -170,6 +179,13 @@ class _CrossValidated:
             ),
             *common,
             Parameter(
+                "scoring",
+                None,
+                [StrOptions(set(get_scorer_names())), callable, None],
+                "str, callable or None",
+                _SCORING_DOC,
+            ),
+            Parameter(
                 "n_jobs",
                 None,
                 [Integral, None],
@@ -214,11 +230,11 @@ class _CrossValidated:
         )
         folds = list(self._splitter(X, y).split(X, y))
         sw = None if sample_weight is None else np.asarray(sample_weight)
-        losses = Parallel(n_jobs=self.n_jobs)(
-            delayed(self._fold_losses)(X, y, sw, train, test, alphas, grid, fixed)
+        values = Parallel(n_jobs=self.n_jobs)(
+            delayed(self._fold_path)(X, y, sw, train, test, alphas, grid, fixed)
             for train, test in folds
         )
-        path = np.stack(losses, axis=-1)  # (n_grid, n_alphas, n_folds)
+        path = np.stack(values, axis=-1)  # (n_grid, n_alphas, n_folds)
         # A fold whose test rows all belong to tasks missing from its
         # training rows scores nothing (NaN, see _scorable).
         if np.isnan(path).all():
@@ -227,7 +243,8 @@ class _CrossValidated:
                 "that is in its training rows; use more rows per task or "
                 "unknown_task='shared'."
             )
-        mean = np.nanmean(path, axis=-1)
+        # The lowest loss, or the highest score of a scorer.
+        mean = np.nanmean(path, axis=-1) * (1 if self.scoring is None else -1)
         point, k = np.unravel_index(np.argmin(mean), mean.shape)
         best = {**grid[point], self._path: float(alphas[k])}
         single = self._single_model(**best).fit(X, y, sample_weight)
@@ -249,6 +266,8 @@ class _CrossValidated:
     )
 
     def _path_attribute(self):
+        if self.scoring is not None:
+            return "score_path_"
         return "log_loss_path_" if _is_classifier(self) else "mse_path_"
 
     def _alphas(self, data, datafit):
@@ -288,8 +307,8 @@ class _CrossValidated:
             )
         return check_cv(self.cv)
 
-    def _fold_losses(self, X, y, sample_weight, train, test, alphas, grid, fixed):
-        """Validation loss of every (grid point, alpha) fitted on the training rows.
+    def _fold_path(self, X, y, sample_weight, train, test, alphas, grid, fixed):
+        """Validation loss (or score) of every (grid point, alpha) of a fold.
 
         ``fixed``: parameters of the fold's model that differ from the
         estimator's (see ``_fold_parameters``).
@@ -301,10 +320,12 @@ class _CrossValidated:
         test = self._scorable(X, test, data.tasks)
         if len(test) == 0:
             return np.full((len(grid), len(alphas)), np.nan)
+        X_test, y_test = take_rows(X, test), take_rows(y, test)
         # Validated once for the whole path.
-        test_features = model._validate_X(take_rows(X, test), reset=False)
-        y_test = self._encode_validation_y(model, np.asarray(take_rows(y, test)))
+        test_features = model._validate_X(X_test, reset=False)
+        y_encoded = self._encode_validation_y(model, np.asarray(y_test))
         sw_test = None if sample_weight is None else sample_weight[test]
+        scorer = None if self.scoring is None else check_scoring(model, self.scoring)
         # One path through every grid point, so that the solver builds its
         # statistics once per fold (each grid point's path starts from the
         # previous point's last solution).
@@ -321,13 +342,15 @@ class _CrossValidated:
             tol=self.tol,
             max_iter=self.max_iter,
         )
-        losses = np.empty(len(penalties))
+        values = np.empty(len(penalties))
         for k, (W, b, *_) in enumerate(path):
             model.coef_, model.intercept_, model.tasks_ = W, b, data.tasks
+            if scorer is not None:
+                values[k] = scorer(model, X_test, y_test)
+                continue
             scores = model._scores(*test_features)
-            losses[k] = self._validation_loss(y_test, scores, sw_test)
-        return losses.reshape(len(grid), len(alphas))
-        return losses
+            values[k] = self._validation_loss(y_encoded, scores, sw_test)
+        return values.reshape(len(grid), len(alphas))
 
     def _scorable(self, X, test, tasks):
         """The test rows a fold's model can predict.
