@@ -122,3 +122,23 @@ def load_average():
         return ", ".join(f"{v:.2f}" for v in os.getloadavg())
     except OSError:
         return "unknown"
+
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def write_section(text, marker, path=RESULTS):
+    """Put ``text`` into RESULTS.md between ``<!-- marker -->`` and its end marker.
+
+    For the benchmarks run on their own: their section is replaced, the rest
+    of the file (written by ``run_all``) is kept.
+    """
+    start, end = f"<!-- {marker} -->", f"<!-- /{marker} -->"
+    old = path.read_text()
+    block = f"{start}\n{text}\n{end}"
+    if start in old:
+        before, rest = old.split(start, 1)
+        new = before + block + rest.split(end, 1)[1]
+    else:
+        new = old.rstrip() + "\n\n" + block + "\n"
+    path.write_text(new)
