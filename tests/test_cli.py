@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import roc_auc_score
+from sklearn.utils import _safe_indexing
 
 from skmtl._cli import (
     Result,
-    _take,
     build_searches,
     choose_scoring,
     format_table,
@@ -491,9 +491,9 @@ def test_scoring_tunes_and_scores_the_held_out_rows(tmp_path):
     train, test = split_data(dataset, 0.25, 3, 0)
     searches = build_searches(dataset, [1e-3, 1e-1], [0.0, 10.0, np.inf], 3, 0, scoring)
     assert all(search.scoring == "roc_auc" for _, search in searches)
-    X_test, y_test = _take(dataset.X, test), dataset.y[test]
+    X_test, y_test = _safe_indexing(dataset.X, test), dataset.y[test]
     results = run_searches(
-        searches, _take(dataset.X, train), dataset.y[train], X_test, y_test
+        searches, _safe_indexing(dataset.X, train), dataset.y[train], X_test, y_test
     )
     for (_, search), result in zip(searches, results, strict=True):
         proba = search.best_estimator_.predict_proba(X_test)[:, 1]

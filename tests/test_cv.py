@@ -70,9 +70,7 @@ def test_same_choice_as_grid_search_and_refit_is_a_plain_fit(estimator):
         task_column=0, n_alphas=6, eps=1e-2, cv=folds, tol=1e-10
     )
     model.fit(X, y)
-    single = model._single_class()(
-        **{k: v for k, v in model.get_params().items() if k in single_parameters(model)}
-    )
+    single = model._single_model(**{model._path: model.alpha_})
     grid = {model._path: list(model.alphas_)}
     for name, values, *_ in model._grids:
         grid[name] = list(model.get_params()[values])
@@ -97,10 +95,6 @@ def test_same_choice_as_grid_search_and_refit_is_a_plain_fit(estimator):
     np.testing.assert_allclose(model.coef_, plain.coef_, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(model.intercept_, plain.intercept_, rtol=1e-6)
     assert model.predict(X[:5]).shape == plain.predict(X[:5]).shape
-
-
-def single_parameters(model):
-    return {p.name for p in model._single_class()._declared}
 
 
 def test_cv_parameters_are_those_of_the_single_estimator_but_the_searched_ones():
@@ -198,3 +192,11 @@ def test_a_scorer_chooses_as_grid_search_with_that_scorer(estimator, scoring):
         search.best_score_, rel=1e-6
     )
     assert not hasattr(model, "mse_path_") and not hasattr(model, "log_loss_path_")
+
+
+def test_regularization_path_leaves_the_estimator_alone():
+    X, y = _problem(False)
+    model = LassoRegressor(alpha=0.123, task_column=0)
+    regularization_path(model, X, y, n_alphas=3)
+    assert model.alpha == 0.123
+    assert not hasattr(model, "n_features_in_")

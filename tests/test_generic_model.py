@@ -168,3 +168,21 @@ def test_grid_search_over_penalties_and_pickle():
     ).fit(frame, y)
     restored = pickle.loads(pickle.dumps(search.best_estimator_))
     np.testing.assert_allclose(restored.predict(frame), search.predict(frame))
+
+
+def test_a_refit_with_another_penalty_drops_the_parts_of_a_decomposition():
+    """``shared_coef_`` predicts unseen tasks: a stale one would be wrong."""
+    from skmtl.datasets import make_multitask_regression
+    from skmtl.penalties import L1, Decomposition
+
+    X, y = make_multitask_regression(n_tasks=4, n_samples=30, random_state=0)
+    model = MultiTaskLinearModel(
+        "squared", Decomposition(L21(0.1), L1(0.1)), task_column=0
+    ).fit(X, y)
+    assert hasattr(model, "shared_coef_") and hasattr(model, "specific_coef_")
+    model.set_params(penalty=L21(0.1), unknown_task="shared").fit(X, y)
+    assert not hasattr(model, "shared_coef_") and not hasattr(model, "specific_coef_")
+    unseen = X[:1].copy()
+    unseen[0, 0] = 999
+    expected = unseen[0, 1:] @ model.coef_.mean(axis=0) + model.intercept_.mean()
+    np.testing.assert_allclose(model.predict(unseen), [expected])

@@ -18,12 +18,13 @@ and ``_report`` (header, table and takeaway).
 
 import sys
 
+from sklearn.utils import _safe_indexing
+
 from ._args import PROG, build_parser, check_arguments, check_scoring
 from ._data import CLIError, Dataset, _one_line, load_csv, load_example
 from ._experiment import (
     SCORINGS,
     Result,
-    _take,
     build_searches,
     choose_scoring,
     make_pipeline,
@@ -81,9 +82,9 @@ def main(argv=None):
         )
         results = run_searches(
             searches,
-            _take(dataset.X, train),
+            _safe_indexing(dataset.X, train),
             dataset.y[train],
-            _take(dataset.X, test),
+            _safe_indexing(dataset.X, test),
             dataset.y[test],
         )
     except CLIError as exc:

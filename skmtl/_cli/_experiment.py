@@ -239,11 +239,6 @@ def _rows_needed(test_size, n_splits):
     return math.ceil(n_splits / (1 - test_size))
 
 
-def _take(X, rows):
-    """The rows ``rows`` of an ndarray or a DataFrame."""
-    return X.iloc[rows] if hasattr(X, "iloc") else X[rows]
-
-
 def _check_task_sizes(dataset, rows, needed, test_size, n_splits):
     """Raise a CLIError naming the tasks (and classes) with too few rows.
 

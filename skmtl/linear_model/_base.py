@@ -231,6 +231,7 @@ class MultiTaskLinearModel(BaseEstimator):
         ),
     )
     _defaults = {}
+    _loss = None  # the datafit class, fixed by Regressor / Classifier
     _solvers = tuple(SOLVERS)
     _penalty_math = None
     _variables = (
@@ -277,11 +278,15 @@ class MultiTaskLinearModel(BaseEstimator):
     # -- the model: datafit and penalty ----------------------------------------
 
     def _loss_name(self):
+        if self._loss is not None:  # a named estimator: fixed by its class
+            return self._loss.name
         if isinstance(self.datafit, str):
             return self.datafit
         return "logistic" if isinstance(self.datafit, LogisticLoss) else "squared"
 
     def _datafit(self):
+        if self._loss is not None:
+            return self._loss()
         if isinstance(self.datafit, str):
             return _DATAFITS[self.datafit]()
         return self.datafit
@@ -428,6 +433,9 @@ class MultiTaskLinearModel(BaseEstimator):
         )
         if parts:
             self.shared_coef_, self.specific_coef_ = split_parts(result)
+        else:  # a refit of the generic model with another penalty
+            for name in ("shared_coef_", "specific_coef_"):
+                vars(self).pop(name, None)
         return result
 
     def _coef_feature_names(self):
@@ -597,23 +605,11 @@ class Regressor:
 
     _loss = SquaredLoss
 
-    def _loss_name(self):
-        return "squared"
-
-    def _datafit(self):
-        return SquaredLoss()
-
 
 class Classifier:
     """Fixes the logistic loss: a family's classifier is ``Classifier`` + family."""
 
     _loss = LogisticLoss
-
-    def _loss_name(self):
-        return "logistic"
-
-    def _datafit(self):
-        return LogisticLoss()
 
 
 def _declare(cls):
@@ -623,7 +619,7 @@ def _declare(cls):
     options are the family's ``_solvers`` that the registry offers for the
     class's loss.
     """
-    loss = getattr(cls, "_loss", None)
+    loss = cls._loss
     solvers = [
         name
         for name in cls._solvers

@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import ParameterGrid, check_cv
+from sklearn.utils import _safe_indexing, indexable
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 
@@ -62,12 +63,6 @@ them on all rows. Same choice as ``GridSearchCV`` over the same grid and
 folds with that loss as the score, at the cost of one path per fold.
 
 {objective}"""
-
-
-def take_rows(X, rows):
-    if hasattr(X, "iloc"):
-        return X.iloc[rows]
-    return np.asarray(X)[rows] if not hasattr(X, "tocsr") else X[rows]
 
 
 class _CrossValidated:
@@ -154,17 +149,15 @@ class _CrossValidated:
                 for _, grid, default, doc in cls._grids
             ),
         ]
+        common_names = {c.name for c in COMMON_PARAMETERS}
         fixed = [
             p._replace(positional=p.default is REQUIRED, doc=p.doc + " Fixed.")
             for p in single
-            if p.name not in searched
-            and p.name not in {c.name for c in COMMON_PARAMETERS}
+            if p.name not in searched | common_names
         ]
+        # A path has its own solver and starts: no solver, no warm_start.
         common = [
-            p
-            for p in single
-            if p.name in {c.name for c in COMMON_PARAMETERS}
-            and p.name not in ("solver", "warm_start")
+            p for p in single if p.name in common_names - {"solver", "warm_start"}
         ]
         return [
             *(p for p in fixed if p.positional),
@@ -222,7 +215,8 @@ class _CrossValidated:
 
     def fit(self, X, y, sample_weight=None):
         self._validate_params()
-        data, datafit = self._prepare_fit(X, y, sample_weight)
+        data, datafit = self._prepare_fit(X, y, sample_weight)  # our messages first
+        X, y = indexable(X, y)  # so that the folds can take rows of any array-like
         alphas = self._alphas(data, datafit)
         fixed = self._fold_parameters(data)
         grid = list(
@@ -314,13 +308,13 @@ class _CrossValidated:
         estimator's (see ``_fold_parameters``).
         """
         model = clone(self._single_model(**fixed, **{self._path: alphas[0]}))
-        X_train, y_train = take_rows(X, train), take_rows(y, train)
+        X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
         sw_train = None if sample_weight is None else sample_weight[train]
         data, datafit = model._prepare_fit(X_train, y_train, sw_train)
         test = self._scorable(X, test, data.tasks)
         if len(test) == 0:
             return np.full((len(grid), len(alphas)), np.nan)
-        X_test, y_test = take_rows(X, test), take_rows(y, test)
+        X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
         # Validated once for the whole path.
         test_features = model._validate_X(X_test, reset=False)
         y_encoded = self._encode_validation_y(model, np.asarray(y_test))
@@ -362,7 +356,7 @@ class _CrossValidated:
         if self.task_column is None or self.unknown_task == "shared":
             return test
         test = np.asarray(test)
-        ids = get_task_ids(take_rows(X, test), self.task_column)
+        ids = get_task_ids(_safe_indexing(X, test), self.task_column)
         return test[np.isin(ids, tasks)]
 
     def _encode_validation_y(self, model, y):
@@ -459,12 +453,8 @@ class GraphRegularizedRegressorCV(_CrossValidated, GraphRegularizedRegressor):
     """
     Examples
     --------
-    >>> import numpy as np
+    {chain_problem}
     >>> from skmtl import GraphRegularizedRegressorCV
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.normal(size=(60, 2))
-    >>> Y = X @ np.array([[1.0, 0.0], [1.2, 0.1], [3.0, 0.0]]).T
-    >>> chain = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
     >>> model = GraphRegularizedRegressorCV(chain, n_alphas=10, cv=3).fit(X, Y)
     >>> model.mse_path_.shape
     (10, 3)
@@ -475,13 +465,8 @@ class GraphRegularizedClassifierCV(_CrossValidated, GraphRegularizedClassifier):
     """
     Examples
     --------
-    >>> import numpy as np
+    {chain_labels}
     >>> from skmtl import GraphRegularizedClassifierCV
-    >>> from skmtl.datasets import make_multitask_classification
-    >>> X, Y = make_multitask_classification(
-    ...     n_tasks=3, n_samples=100, n_features=4, shared_design=True, random_state=0
-    ... )
-    >>> chain = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
     >>> GraphRegularizedClassifierCV(chain, n_alphas=5, cv=3).fit(X, Y).alpha_ > 0
     True
     """

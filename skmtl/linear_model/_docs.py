@@ -106,6 +106,19 @@ SNIPPETS = {
 >>> X, y = make_multitask_regression(
 ...     n_tasks=4, n_samples=30, n_features=10, n_informative=3, random_state=0
 ... )""",
+    "chain_problem": """\
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> X = rng.normal(size=(60, 2))
+>>> Y = X @ np.array([[1.0, 0.0], [1.2, 0.1], [3.0, 0.0]]).T
+>>> chain = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])  # a task graph""",
+    "chain_labels": """\
+>>> import numpy as np
+>>> from skmtl.datasets import make_multitask_classification
+>>> X, Y = make_multitask_classification(
+...     n_tasks=3, n_samples=100, n_features=4, shared_design=True, random_state=0
+... )
+>>> chain = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])  # a task graph""",
     "low_rank_problem": """\
 >>> from skmtl.datasets import make_multitask_regression
 >>> X, y = make_multitask_regression(

@@ -230,12 +230,8 @@ class GraphRegularizedRegressor(Regressor, _GraphRegularized):
     --------
     Three tasks on a chain: the graph term pulls neighbours together.
 
-    >>> import numpy as np
+    {chain_problem}
     >>> from skmtl import GraphRegularizedRegressor
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.normal(size=(60, 2))
-    >>> Y = X @ np.array([[1.0, 0.0], [1.2, 0.1], [3.0, 0.0]]).T
-    >>> chain = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
     >>> model = GraphRegularizedRegressor(chain, alpha=0.5).fit(X, Y)
     >>> np.round(model.coef_[:, 0], 2)
     array([1.33, 1.61, 2.26])
@@ -259,13 +255,8 @@ class GraphRegularizedClassifier(Classifier, _GraphRegularized):
 
     Examples
     --------
-    >>> import numpy as np
+    {chain_labels}
     >>> from skmtl import GraphRegularizedClassifier
-    >>> from skmtl.datasets import make_multitask_classification
-    >>> X, Y = make_multitask_classification(
-    ...     n_tasks=3, n_samples=100, n_features=4, shared_design=True, random_state=0
-    ... )
-    >>> chain = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
     >>> GraphRegularizedClassifier(chain, alpha=0.1).fit(X, Y).predict(X[:2]).shape
     (2, 3)
     """

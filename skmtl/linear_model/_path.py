@@ -1,6 +1,7 @@
 """Regularization paths: a family's solutions along a grid of its main strength."""
 
 import numpy as np
+from sklearn.base import clone
 
 from ..penalties import L21
 from ..solvers import refit_intercept, solve_path
@@ -108,6 +109,7 @@ def regularization_path(
             f"{type(estimator).__name__} has no path parameter: give a named "
             "estimator of skmtl.linear_model."
         )
+    estimator = clone(estimator)  # set_params below must not touch the caller's
     estimator._validate_params()
     data, datafit = estimator._prepare_fit(X, y, sample_weight)
     alphas = path_alphas(estimator, data, datafit, alphas, n_alphas, eps)

@@ -1,3 +1,4 @@
+import inspect
 import warnings
 
 import numpy as np
@@ -6,9 +7,31 @@ from sklearn.model_selection._split import _BaseKFold, _validate_shuffle_split
 from sklearn.utils import check_random_state, indexable
 from sklearn.utils.multiclass import type_of_target
 
+from .._docstring import fill
 from .._task_data import _format_tasks, _show_value, get_task_ids
 
 _SHOWN = 10  # task ids listed in a warning
+
+
+# The parameters and yields of both splitters' ``split``, filled into their
+# docstrings at ``{split}``.
+_SPLIT = """Generate train/test indices, stratified on the task of each row.
+
+Parameters
+----------
+X : array-like or DataFrame of shape (n_samples, n_columns)
+    Data holding the task column.
+y : array-like of shape (n_samples,), default=None
+    Class labels; used only when ``stratify_target=True``.
+groups : object
+    Ignored.
+
+Yields
+------
+train : ndarray
+    Training-set indices of the split.
+test : ndarray
+    Test-set indices of the split."""
 
 
 class TaskStratifiedKFold(_BaseKFold):
@@ -132,23 +155,7 @@ class TaskStratifiedKFold(_BaseKFold):
         self.stratify_target = stratify_target
 
     def split(self, X, y=None, groups=None):
-        """Generate train/test indices, stratified on the task of each row.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-            Data holding the task column.
-        y : array-like of shape (n_samples,), default=None
-            Class labels; used only when ``stratify_target=True``.
-        groups : object
-            Ignored.
-
-        Yields
-        ------
-        train : ndarray
-            Training-set indices of the split.
-        test : ndarray
-            Test-set indices of the split.
+        """{split}
 
         Warns
         -----
@@ -363,23 +370,7 @@ class TaskStratifiedShuffleSplit(StratifiedShuffleSplit):
         self.stratify_target = stratify_target
 
     def split(self, X, y=None, groups=None):
-        """Generate train/test indices, stratified on the task of each row.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-            Data holding the task column.
-        y : array-like of shape (n_samples,), default=None
-            Class labels; used only when ``stratify_target=True``.
-        groups : object
-            Ignored.
-
-        Yields
-        ------
-        train : ndarray
-            Training-set indices of the split.
-        test : ndarray
-            Test-set indices of the split.
+        """{split}
 
         Raises
         ------
@@ -533,3 +524,9 @@ def _check_classes(y):
 
 def _rows(n):
     return f"{n} row" if n == 1 else f"{n} rows"
+
+
+for _splitter in (TaskStratifiedKFold, TaskStratifiedShuffleSplit):
+    _splitter.split.__doc__ = fill(
+        inspect.cleandoc(_splitter.split.__doc__), split=_SPLIT
+    )
