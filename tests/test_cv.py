@@ -42,6 +42,7 @@ CV_ESTIMATORS = [
     FeatureLearningRegressorCV(),
     MeanRegularizedRegressorCV(couplings=[0.0, 10.0, np.inf]),
     GraphRegularizedRegressorCV(CHAIN),
+    GraphRegularizedRegressorCV("knn", n_neighbors=2),
     L21ClassifierCV(),
     LassoClassifierCV(),
     TraceNormClassifierCV(),
@@ -49,6 +50,7 @@ CV_ESTIMATORS = [
     FeatureLearningClassifierCV(),
     MeanRegularizedClassifierCV(couplings=[0.0, 10.0]),
     GraphRegularizedClassifierCV(CHAIN),
+    GraphRegularizedClassifierCV("knn", n_neighbors=2, l2=1e-3),
 ]
 
 

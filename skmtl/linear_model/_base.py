@@ -444,11 +444,7 @@ class MultiTaskLinearModel(BaseEstimator):
         The DataFrame's column names, else ``x<i>`` with ``i`` the position
         of the column in ``X`` (scikit-learn's default output names).
         """
-        names = getattr(self, "feature_names_in_", None)
-        if names is None:
-            names = np.array(
-                [f"x{i}" for i in range(self.n_features_in_)], dtype=object
-            )
+        names = self._input_names()
         if self.task_column is None:
             return np.asarray(names, dtype=object)
         if isinstance(self.task_column, str):
@@ -456,6 +452,14 @@ class MultiTaskLinearModel(BaseEstimator):
         else:
             position = self.task_column % self.n_features_in_
         return np.delete(np.asarray(names, dtype=object), position)
+
+    def _input_names(self):
+        """The names of the columns of ``X`` in ``fit`` (``x<i>`` without a
+        DataFrame)."""
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = [f"x{i}" for i in range(self.n_features_in_)]
+        return np.asarray(names, dtype=object)
 
     def _set_derived_attributes(self):
         """Hook: fitted attributes computed from ``coef_`` (none by default)."""
