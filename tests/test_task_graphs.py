@@ -122,6 +122,11 @@ def test_bad_task_descriptors_are_refused_by_name():
         GraphRegularizedRegressor(
             "knn", task_features=np.full((4, 1), np.nan), task_column="task"
         ).fit(X, y)
+    words = pd.DataFrame({"region": list("nsew")}, index=range(4))
+    with pytest.raises(ValueError, match="task_features must be numeric"):
+        GraphRegularizedRegressor("knn", task_features=words, task_column="task").fit(
+            X, y
+        )
     with pytest.raises(ValueError, match="graph"):
         GraphRegularizedRegressor("ring", task_column="task").fit(X, y)
 

@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._task_data import _format_tasks
 from ..penalties import L21, QuadraticPlusPenalty, TaskQuadratic
-from ..penalties._graph import chain_laplacian, graph_laplacian
+from ..penalties._graph import chain_laplacian, graph_adjacency, laplacian_of
 from ..penalties._lasso import L1
 from ._base import (
     REQUIRED,
@@ -191,8 +191,9 @@ class _GraphRegularized(_TaskQuadraticFamily):
         refuse_unpenalised(self, "alpha", "l1", "l2")
         adjacency = self._adjacency(data)
         self.graph_ = adjacency
-        laplacian = graph_laplacian(adjacency, data.n_tasks)
-        matrix = 2 * self.alpha * laplacian + self.l2 * np.eye(data.n_tasks)
+        matrix = 2 * self.alpha * laplacian_of(adjacency) + self.l2 * np.eye(
+            data.n_tasks
+        )
         return matrix, L1(self.l1) if self.l1 > 0 else None
 
     def _fold_parameters(self, data):
@@ -237,7 +238,7 @@ class _GraphRegularized(_TaskQuadraticFamily):
                     "cross-validation fold without some task's rows), pass the "
                     "graph as a DataFrame whose index and columns are the task ids."
                 )
-            return _adjacency_of(graph_laplacian(graph, len(tasks)))
+            return graph_adjacency(graph, len(tasks))
         labels = list(graph.index)
         if list(graph.columns) != labels:
             raise ValueError(
@@ -245,7 +246,7 @@ class _GraphRegularized(_TaskQuadraticFamily):
                 "order, as its index and as its columns."
             )
         # Validated whole, then cut: the block of a Laplacian is not one.
-        full = _adjacency_of(graph_laplacian(graph.to_numpy(dtype=float), len(labels)))
+        full = graph_adjacency(graph.to_numpy(dtype=float), len(labels))
         rows = _task_positions(labels, tasks, "graph")
         return full[np.ix_(rows, rows)]
 
@@ -254,11 +255,16 @@ class _GraphRegularized(_TaskQuadraticFamily):
         given = self.task_features
         if given is None:
             return task_descriptors(data)
-        values = check_array(
-            given.to_numpy(dtype=float) if _is_named(given) else given,
-            dtype=float,
-            input_name="task_features",
-        )
+        try:
+            values = check_array(
+                given.to_numpy(dtype=None) if _is_named(given) else given,
+                dtype=float,
+                input_name="task_features",
+            )
+        except ValueError as error:  # numpy's conversion error names no input
+            if "task_features" in str(error):
+                raise
+            raise ValueError(f"task_features must be numeric: {error}") from error
         if _is_named(given):
             return values[
                 _task_positions(list(given.index), data.tasks, "task_features")
@@ -271,10 +277,6 @@ class _GraphRegularized(_TaskQuadraticFamily):
                 "subset of the tasks, pass a DataFrame indexed by task id."
             )
         return values
-
-
-def _adjacency_of(laplacian):
-    return np.diag(np.diag(laplacian)) - laplacian
 
 
 def _task_positions(labels, tasks, name):

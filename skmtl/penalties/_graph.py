@@ -6,6 +6,19 @@ import numpy as np
 def graph_laplacian(graph, n_tasks, name="graph"):
     r"""The Laplacian :math:`L = D - A` of a task graph, validated.
 
+    See :func:`graph_adjacency` for what ``graph`` may be and the errors.
+    """
+    return laplacian_of(graph_adjacency(graph, n_tasks, name))
+
+
+def laplacian_of(adjacency):
+    """:math:`L = D - A` of an adjacency matrix with a zero diagonal."""
+    return np.diag(adjacency.sum(axis=1)) - adjacency
+
+
+def graph_adjacency(graph, n_tasks, name="graph"):
+    r"""The adjacency matrix :math:`A` of a task graph, validated (zero diagonal).
+
     ``graph`` is either a symmetric non-negative adjacency matrix :math:`A`
     (its diagonal is ignored: a task does not differ from itself) or, when
     it has a negative entry off the diagonal, a graph Laplacian itself
@@ -46,7 +59,7 @@ def graph_laplacian(graph, n_tasks, name="graph"):
             )
     else:
         adjacency = off
-    return np.diag(adjacency.sum(axis=1)) - adjacency
+    return adjacency
 
 
 def chain_laplacian(n_tasks):
@@ -54,5 +67,4 @@ def chain_laplacian(n_tasks):
 
     :math:`\operatorname{tr}(W^\top L W) = \sum_t \|w_{t+1} - w_t\|^2`.
     """
-    adjacency = np.eye(n_tasks, k=1) + np.eye(n_tasks, k=-1)
-    return np.diag(adjacency.sum(axis=1)) - adjacency
+    return laplacian_of(np.eye(n_tasks, k=1) + np.eye(n_tasks, k=-1))
