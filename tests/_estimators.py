@@ -27,10 +27,16 @@ def _chain_graph(n_tasks):
     return graph
 
 
-def _pair(regressor, classifier, **params):
+def _pair(regressor, classifier, variant="", **params):
     return {
-        regressor.__name__: ("regressor", lambda T, **kw: regressor(**params, **kw)),
-        classifier.__name__: ("classifier", lambda T, **kw: classifier(**params, **kw)),
+        regressor.__name__ + variant: (
+            "regressor",
+            lambda T, **kw: regressor(**params, **kw),
+        ),
+        classifier.__name__ + variant: (
+            "classifier",
+            lambda T, **kw: classifier(**params, **kw),
+        ),
     }
 
 
@@ -77,6 +83,28 @@ LINEAR = {
     ),
     **_pair(skmtl.LassoRegressor, skmtl.LassoClassifier, alpha=0.01),
     **_pair(skmtl.TraceNormRegressor, skmtl.TraceNormClassifier, alpha=0.01),
+    # A shared component under the penalty. The classifier's common weights
+    # get a ridge: unpenalised, they have no optimum on separable classes
+    # (a documented error, tested in test_shared_component).
+    "L21Regressor-shared": (
+        "regressor",
+        lambda T, **kw: skmtl.L21Regressor(alpha=0.01, shared_component=True, **kw),
+    ),
+    "L21Classifier-shared": (
+        "classifier",
+        lambda T, **kw: skmtl.L21Classifier(
+            alpha=0.01, shared_component=True, alpha_shared=0.01, **kw
+        ),
+    ),
+    **_pair(
+        skmtl.TraceNormRegressorCV,
+        skmtl.TraceNormClassifierCV,
+        "-shared",
+        n_alphas=3,
+        cv=2,
+        shared_component=True,
+        alpha_shared=0.01,
+    ),
     **_pair(
         skmtl.SparseGroupRegressor,
         skmtl.SparseGroupClassifier,

@@ -43,6 +43,8 @@ CV_ESTIMATORS = [
     MeanRegularizedRegressorCV(couplings=[0.0, 10.0, np.inf]),
     GraphRegularizedRegressorCV(CHAIN),
     GraphRegularizedRegressorCV("knn", n_neighbors=2),
+    L21RegressorCV(shared_component=True),
+    LassoRegressorCV(shared_component=True, alpha_shared=0.1),
     L21ClassifierCV(),
     LassoClassifierCV(),
     TraceNormClassifierCV(),
@@ -51,6 +53,7 @@ CV_ESTIMATORS = [
     MeanRegularizedClassifierCV(couplings=[0.0, 10.0]),
     GraphRegularizedClassifierCV(CHAIN),
     GraphRegularizedClassifierCV("knn", n_neighbors=2, l2=1e-3),
+    TraceNormClassifierCV(shared_component=True),
 ]
 
 

@@ -104,7 +104,7 @@ CHAIN_ERRORS = (
 # loss's terms (the loss at zero weights plus the objective): some 5000 eps.
 ROUNDOFF = 1e-12
 
-CV_MODELS = {name for name in LINEAR if name.endswith("CV")}
+CV_MODELS = {name for name in LINEAR if name.split("-")[0].endswith("CV")}
 # Models whose penalty depends on the order of the tasks (tasks_ order): the
 # graph follows a relabelling, the temporal chain and the fused term are only
 # invariant under an order-preserving or an order-reversing one.
@@ -465,7 +465,7 @@ class SplitPenalty:
 
 def penalty_of(estimator, data):
     """The penalty the fitted ``estimator`` minimised, from its parameters."""
-    penalty = estimator._penalty_for(data)
+    penalty = estimator._model_penalty(data)
     if isinstance(penalty, Decomposition):
         return SplitPenalty(penalty, estimator.shared_coef_, estimator.specific_coef_)
     return penalty

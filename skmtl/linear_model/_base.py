@@ -38,6 +38,7 @@ from ..datafits import LogisticLoss, SquaredLoss
 from ..penalties import L21
 from ..penalties._base import provides
 from ..penalties._composite import combine_penalties
+from ..penalties._shared import SharedComponent
 from ..solvers import solve
 from ..solvers._decomposition import split_parts
 from ..solvers._dispatch import SOLVERS
@@ -139,6 +140,46 @@ COMMON_PARAMETERS = (
 )
 
 STRENGTH = [Interval(Real, 0, None, closed="left")]  # a penalty strength, >= 0
+
+# The shared component of the families that shrink the tasks toward zero.
+SHARED_PARAMETERS = (
+    Parameter(
+        "shared_component",
+        False,
+        ["boolean"],
+        "bool",
+        r"""Write the weights as :math:`W = \mathbf{1} w_0^\top + V`, a weight
+        vector :math:`w_0` common to all tasks plus task-specific deviations
+        :math:`V`, and apply the penalty to :math:`V` only
+        (:class:`~skmtl.penalties.SharedComponent`). The tasks are then
+        shrunk toward :math:`w_0` instead of toward zero: at large strength
+        the model is the pooled one (one weight vector, an intercept per
+        task), at strength zero the independent one, and the structure of
+        the penalty (shared support, low rank, ...) is learned on the
+        deviations. Sets ``shared_coef_`` (rows :math:`w_0`) and
+        ``specific_coef_`` (:math:`V`).""",
+    ),
+    Parameter(
+        "alpha_shared",
+        0.0,
+        [Interval(Real, 0, None, closed="left")],
+        "float",
+        r"""Ridge strength :math:`\alpha_0` of the term
+        :math:`\frac{\alpha_0}{2} \|w_0\|_2^2` on the common weights, >= 0
+        (0: unpenalised). Used with ``shared_component=True`` only.""",
+    ),
+)
+
+SHARED_ATTRIBUTES = """
+shared_coef_ : ndarray of shape (n_tasks, n_features)
+    With ``shared_component=True``: the common weights :math:`w_0` in every
+    row (the weights of the pooled part of the model, also used for
+    ``unknown_task="shared"``).
+
+specific_coef_ : ndarray of shape (n_tasks, n_features)
+    With ``shared_component=True``: the deviations :math:`V` of each task,
+    on which the penalty acts (``coef_ = shared_coef_ + specific_coef_``).
+"""
 POSITIVE = [Interval(Real, 0, None, closed="neither")]  # a strength, > 0
 
 
@@ -248,18 +289,24 @@ class MultiTaskLinearModel(BaseEstimator):
     _path = None
     _zero_norm = staticmethod(L21(1.0).dual_norm)  # the largest column norm
 
+    # Whether the family offers a shared component (``SHARED_PARAMETERS``):
+    # those whose penalty shrinks every task toward zero.
+    _shares = True
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         _declare(cls)
 
     @classmethod
     def _declared_parameters(cls):
-        """The family's own parameters, then the common ones (keyword-only)."""
+        """The family's own parameters, the shared component's (if it offers
+        one), then the common ones (keyword-only)."""
         common = [
             p._replace(default=cls._defaults.get(p.name, p.default))
             for p in COMMON_PARAMETERS
         ]
-        return [*cls._parameters, *common]
+        shared = SHARED_PARAMETERS if cls._shares else ()
+        return [*cls._parameters, *shared, *common]
 
     @classmethod
     def _example(cls):
@@ -312,6 +359,21 @@ class MultiTaskLinearModel(BaseEstimator):
         if not penalties:
             raise ValueError("penalty is an empty list: give at least one penalty.")
         return combine_penalties(penalties, data.n_tasks)
+
+    def _model_penalty(self, data):
+        """The penalty of this fit: the family's, on the deviations from a
+        common part when ``shared_component`` is set."""
+        penalty = self._penalty_for(data)
+        if self._shares and self.shared_component:
+            return SharedComponent(penalty, self.alpha_shared)
+        return penalty
+
+    def _penalised_coef(self):
+        """The weights the penalty acts on: ``specific_coef_`` under a shared
+        component, else ``coef_``."""
+        if self._shares and self.shared_component:
+            return self.specific_coef_
+        return self.coef_
 
     # -- validation -------------------------------------------------------
 
@@ -397,7 +459,7 @@ class MultiTaskLinearModel(BaseEstimator):
             and self.coef_.shape == (data.n_tasks, data.n_features)
             and np.array_equal(self.tasks_, data.tasks)
         )
-        result = self._solve(data, datafit, self._penalty_for(data), warm)
+        result = self._solve(data, datafit, self._model_penalty(data), warm)
         self.coef_ = result.coef
         self.intercept_ = result.intercept
         self.tasks_ = data.tasks
@@ -648,6 +710,7 @@ def _declare(cls):
             _classes_attribute(loss),
             inspect.cleandoc(cls._attributes),
             FITTED_ATTRIBUTES,
+            inspect.cleandoc(SHARED_ATTRIBUTES) if cls._shares else "",
         )
         if text
     ]

@@ -44,6 +44,8 @@ class _Clustered(MultiTaskLinearModel):
        alternating structure optimization. NIPS 2011.
     """
 
+    _shares = False  # its smooth penalty has no proximal operator for the lifted solver
+
     _parameters = (
         Parameter(
             "n_clusters",

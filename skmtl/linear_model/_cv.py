@@ -324,7 +324,7 @@ class _CrossValidated:
         # statistics once per fold (each grid point's path starts from the
         # previous point's last solution).
         penalties = [
-            model.set_params(**point, **{self._path: alpha})._penalty_for(data)
+            model.set_params(**point, **{self._path: alpha})._model_penalty(data)
             for point in grid
             for alpha in alphas
         ]

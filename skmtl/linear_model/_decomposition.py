@@ -43,6 +43,8 @@ class _Decomposition(MultiTaskLinearModel):
     two penalties in ``_parts``.
     """
 
+    _shares = False  # already a sum of parts (a third one is not solved)
+
     _solvers = ("fista", "cvxpy")
     _doc_values = {"gap_note": _GAP_NOTE, "outlier_problem": _OUTLIER_PROBLEM}
     _variables = (

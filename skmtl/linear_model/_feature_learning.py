@@ -49,7 +49,8 @@ class _FeatureLearning(MultiTaskLinearModel):
 components_ : ndarray of shape (n_components, n_features)
     The shared feature directions: eigenvectors of the learned feature
     covariance :math:`D`, i.e. the right singular vectors of ``coef_``
-    with non-zero singular values, by decreasing weight.
+    (of ``specific_coef_`` with ``shared_component=True``) with non-zero
+    singular values, by decreasing weight.
 
 component_weights_ : ndarray of shape (n_components,)
     Their eigenvalues in :math:`D` (the singular values of ``coef_``
@@ -72,12 +73,12 @@ task_covariance_ : ndarray of shape (n_tasks, n_tasks)
     def _set_derived_attributes(self):
         # W = U S V': the optimal D = (W'W)^(1/2) / tr(...) = V diag(S / sum S) V',
         # and the task covariance (W W')^(1/2) / tr(...) = U diag(S / sum S) U'.
-        U, sigma, Vt = np.linalg.svd(self.coef_, full_matrices=False)
+        U, sigma, Vt = np.linalg.svd(self._penalised_coef(), full_matrices=False)
         kept = sigma > 1e-10 * max(sigma.max(initial=0.0), np.finfo(float).tiny)
         self.components_ = Vt[kept]
         total = sigma[kept].sum()
         self.component_weights_ = sigma[kept] / total if total > 0 else sigma[kept]
-        n_tasks = self.coef_.shape[0]
+        n_tasks = U.shape[0]
         if total > 0:
             self.task_covariance_ = (U[:, kept] * self.component_weights_) @ U[
                 :, kept

@@ -85,6 +85,8 @@ def knn_adjacency(descriptors, n_neighbors):
 class _TaskQuadraticFamily(MultiTaskLinearModel):
     """A task-coupling quadratic ``tr(W' M W) / 2`` plus an optional norm."""
 
+    _shares = False  # the tasks already shrink toward each other
+
     _solvers = ("prox_newton", "lbfgs", "fista", "cvxpy")
 
     def _penalty_for(self, data):

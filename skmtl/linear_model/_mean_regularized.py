@@ -31,6 +31,8 @@ class _MeanRegularized(MultiTaskLinearModel):
        KDD 2004.
     """
 
+    _shares = False  # the tasks already shrink toward their mean
+
     _parameters = (
         strength(
             "alpha",

@@ -3,8 +3,9 @@
 import numpy as np
 from sklearn.base import clone
 
-from ..penalties import L21
+from ..penalties import L21, CommonWeights
 from ..solvers import refit_intercept, solve_path
+from ..solvers._decomposition import gradient_at_common_fit
 from ._l21 import L21Classifier, L21Regressor
 
 
@@ -18,6 +19,15 @@ def loss_gradient_at_zero(data, datafit, fit_intercept):
     return gradient
 
 
+def _unpenalised_gradient(estimator, data, datafit, fit_intercept):
+    """Loss gradient where the penalized weights are zero: at zero weights, or
+    at the pooled model under a shared component."""
+    if estimator._shares and estimator.shared_component:
+        common = CommonWeights(estimator.alpha_shared)
+        return gradient_at_common_fit(data, datafit, common, fit_intercept)
+    return loss_gradient_at_zero(data, datafit, fit_intercept)
+
+
 def alpha_grid(alpha_max, n_alphas, eps):
     """``n_alphas`` values from ``alpha_max`` down to ``eps * alpha_max``."""
     if alpha_max <= 0:
@@ -29,8 +39,9 @@ def path_alphas(estimator, data, datafit, alphas, n_alphas, eps):
     """The grid of ``estimator``'s path parameter, decreasing.
 
     ``alphas`` sorted, else ``n_alphas`` values from the strength at which
-    the weights become zero (the penalty's ``_zero_norm`` of the loss
-    gradient at zero weights) down to ``eps`` times it.
+    the penalised weights become zero (the penalty's ``_zero_norm`` of the
+    loss gradient at zero weights, or at the pooled model under a shared
+    component) down to ``eps`` times it.
     """
     if alphas is not None:
         alphas = np.sort(np.asarray(alphas, dtype=float))[::-1]
@@ -39,13 +50,15 @@ def path_alphas(estimator, data, datafit, alphas, n_alphas, eps):
         return alphas
     fit_intercept = estimator.fit_intercept
     alpha_max = estimator._zero_norm(
-        loss_gradient_at_zero(data, datafit, fit_intercept)
+        _unpenalised_gradient(estimator, data, datafit, fit_intercept)
     )
     # Targets that the intercepts fit alone (constant in each task) leave a
     # gradient of round-off: a grid there would be all but unpenalised and
     # its certificates meaningless. Start from the gradient without
     # intercepts instead (zero weights stay optimal all along).
-    without = estimator._zero_norm(loss_gradient_at_zero(data, datafit, False))
+    without = estimator._zero_norm(
+        _unpenalised_gradient(estimator, data, datafit, False)
+    )
     if alpha_max <= 1e-10 * without:
         alpha_max = without
     return alpha_grid(alpha_max, n_alphas, eps)
@@ -114,7 +127,7 @@ def regularization_path(
     data, datafit = estimator._prepare_fit(X, y, sample_weight)
     alphas = path_alphas(estimator, data, datafit, alphas, n_alphas, eps)
     penalties = [
-        estimator.set_params(**{estimator._path: alpha})._penalty_for(data)
+        estimator.set_params(**{estimator._path: alpha})._model_penalty(data)
         for alpha in alphas
     ]
     results = list(

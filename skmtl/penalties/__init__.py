@@ -13,6 +13,7 @@ from ._l21 import L21
 from ._lasso import L1
 from ._mean import MeanRegularization
 from ._nuclear import NuclearNorm
+from ._shared import CommonWeights, SharedComponent
 from ._sparse_group import SparseGroupL21
 from ._trace import SquaredTraceNorm
 
@@ -21,12 +22,14 @@ __all__ = [
     "L21",
     "BasePenalty",
     "ClusteredPenalty",
+    "CommonWeights",
     "Decomposition",
     "FusedSparseGroupL21",
     "L1Inf",
     "MeanRegularization",
     "NuclearNorm",
     "QuadraticPlusPenalty",
+    "SharedComponent",
     "SparseGroupL21",
     "SquaredTraceNorm",
     "TaskL21",

@@ -37,6 +37,9 @@ CAPABILITIES = {
     # W = P + Q with one penalty per part (``shared``, ``specific``): the
     # lifted FISTA of the decomposition models
     "decomposition": ("split_value",),
+    # a part of a decomposition whose rows are all equal, P = 1 w0', with a
+    # ridge on w0: the certificate refits w0 by Newton steps
+    "common_rows": ("ridge",),
 }
 
 
@@ -47,6 +50,18 @@ def provides(penalty, capability):
     ``value`` and ``as_cvxpy``) declares nothing: cvxpy solves it.
     """
     return capability in getattr(penalty, "capabilities", ())
+
+
+def cvxpy_coef(penalty, n_tasks, n_features):
+    """cvxpy weight and penalty expressions of any penalty (see
+    :meth:`BasePenalty.cvxpy_coef`); a user's penalty with just ``as_cvxpy``
+    gets a plain variable."""
+    if isinstance(penalty, BasePenalty):
+        return penalty.cvxpy_coef(n_tasks, n_features)
+    import cvxpy as cp
+
+    W = cp.Variable((n_tasks, n_features))
+    return W, penalty.as_cvxpy(W)
 
 
 class BasePenalty:

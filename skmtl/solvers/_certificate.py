@@ -148,15 +148,16 @@ def refit_unpenalized(data, datafit, penalty, W, b, fit_intercept, max_iter=20):
 def check_free_directions_bounded(data, datafit, penalty, fit_intercept):
     """Refuse a problem whose unpenalised directions have no minimiser.
 
-    A penalty with a ``null_space`` (a graph Laplacian leaves the mean weights
-    of each connected component free) and a loss that is not quadratic: when
+    A penalty with free directions (a graph Laplacian leaves the mean weights
+    of each connected component free, a shared component without a ridge its
+    common weights) and a loss that is not quadratic: when
     the observations are linearly separable by weights in those directions
     (and the intercepts), the logistic loss decreases forever along them and
     the weights would grow without bound. One linear program finds such a
     direction ``D``: signed margins ``y_i (x_i . D_t + c_t) >= 0`` summing to 1.
     """
-    N = penalty.null_space() if provides(penalty, "null_space") else None
-    if datafit.quadratic or N is None or N.shape[1] == 0:
+    N, what, advice = _free_directions(penalty, data.n_tasks)
+    if datafit.quadratic or N is None or N.shape[1] == 0 or data.n_features == 0:
         return
     from scipy.optimize import linprog
 
@@ -187,14 +188,39 @@ def check_free_directions_bounded(data, datafit, penalty, fit_intercept):
     separated = np.unique(task[margins @ result.x > 1e-9])
     raise ValueError(
         "The logistic loss has no minimiser here: the penalty leaves some "
-        "directions of the weights unpenalised (for a task graph, the mean "
-        "weights of each connected component), and the observations of "
-        f"task(s) {_format_tasks(data.tasks[separated])} are linearly "
-        "separable along them, so the weights would grow without bound. "
-        "Penalise every weight: l2 > 0 (a ridge) or l1 > 0 in "
-        "GraphRegularizedClassifier, a ridge TaskQuadratic in "
-        "MultiTaskLinearModel; or join the graph's components."
+        f"directions of the weights unpenalised ({what}), and the observations "
+        f"of task(s) {_format_tasks(data.tasks[separated])} are linearly "
+        f"separable along them, so the weights would grow without bound. {advice}"
     )
+
+
+def _free_directions(penalty, n_tasks):
+    """``(N, what, advice)``: task directions ``W + N U`` the penalty leaves free.
+
+    A penalty's ``null_space`` (a task graph's Laplacian), or the common
+    weights of a shared component without a ridge. ``N`` is None when there
+    are none; ``what`` and ``advice`` word the error of a loss without a
+    minimiser along them.
+    """
+    if provides(penalty, "null_space"):
+        return (
+            penalty.null_space(),
+            "for a task graph, the mean weights of each connected component",
+            "Penalise every weight: l2 > 0 (a ridge) or l1 > 0 in "
+            "GraphRegularizedClassifier, a ridge TaskQuadratic in "
+            "MultiTaskLinearModel; or join the graph's components.",
+        )
+    if (
+        provides(penalty, "decomposition")
+        and provides(penalty.shared, "common_rows")
+        and np.any(penalty.shared.ridge(1) == 0)
+    ):
+        return (
+            np.ones((n_tasks, 1)),
+            "the common weights of the shared component",
+            "Give the common weights a ridge: alpha_shared > 0.",
+        )
+    return None, "", ""
 
 
 def intercepts_only(data, datafit, penalty, fit_intercept):

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from ..penalties._base import BasePenalty, provides
+from ..penalties._base import cvxpy_coef, provides
 from ._certificate import duality_gap, refit_unpenalized, warn_if_not_certified
 
 
@@ -58,14 +58,8 @@ def cvxpy_solve(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     -------
     W, b, n_iter, gap, primal
     """
-    import cvxpy as cp
-
     T, p = W.shape
-    if isinstance(penalty, BasePenalty):
-        W_expr, penalty_expr = penalty.cvxpy_coef(T, p)
-    else:  # a user's penalty with just as_cvxpy
-        W_expr = cp.Variable((T, p))
-        penalty_expr = penalty.as_cvxpy(W_expr)
+    W_expr, penalty_expr = cvxpy_coef(penalty, T, p)
     problem, b = minimize_with_cvxpy(
         data, datafit, W_expr, penalty_expr, fit_intercept, tol, max_iter
     )

@@ -28,12 +28,19 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..penalties._base import provides
 from ._certificate import refit_intercept, warn_if_not_certified
 from ._cvxpy import minimize_with_cvxpy
-from ._fista import _warn_if_not_converged, make_smooth, run_fista
-from ._smooth import _State
+from ._fista import _feature_scale, _warn_if_not_converged, make_smooth, run_fista
+from ._smooth import GramSmooth, _State
 
 SOLVERS = ("auto", "fista", "cvxpy")
+# Newton steps of the common part's refit, halvings of one step, and the
+# size of its gradient, relative to the sum of the magnitudes of its terms,
+# at which it stops (the certificate accepts 1e-9).
+_REFIT_STEPS = 30
+_REFIT_HALVINGS = 10
+_REFIT_RTOL = 1e-12
 
 
 class DecompositionResult(NamedTuple):
@@ -89,13 +96,18 @@ class _AtSplit:
 
     capabilities = frozenset({"dual_term"})
 
-    def __init__(self, stacked, X):
+    def __init__(self, stacked, X, common_scale=None):
         self.penalty, self.split_value = stacked.penalty, stacked.value(X)
+        # With a common part: the size of the gradients' terms, per feature
+        # (see ``CommonWeights.round_off_feasible``).
+        self.common_scale = common_scale
 
     def value(self, W):
         return self.split_value
 
     def dual_term(self, V, W):
+        if self.common_scale is not None:
+            V = self.penalty.shared.round_off_feasible(V, self.common_scale)
         s = self.penalty.dual_scale(V)
         return s, self.penalty.conjugate(s * V)
 
@@ -112,6 +124,20 @@ class LiftedSmooth:
 
     def __init__(self, base):
         self.base = base
+        self._scale = None
+
+    def _gradient_scale(self, n_tasks, n_features):
+        """Sum over the tasks of the loss gradient's magnitudes at zero weights.
+
+        The scale of the round-off in the gradients near any solution: they
+        are differences of terms that large (``H W`` and ``g`` for the
+        squared loss); the largest over the features, which ``H W`` mixes.
+        """
+        if self._scale is None:
+            zero = np.zeros((n_tasks, n_features))
+            size = self.base.common_newton(zero, np.zeros(n_tasks))[2]
+            self._scale = size.max(initial=0.0)
+        return self._scale
 
     @staticmethod
     def _sum(X):
@@ -146,11 +172,76 @@ class LiftedSmooth:
     def certify(self, penalty, X, b):
         """Certificate of the stacked point; ``grad`` is :math:`[G; G]`.
 
-        ``penalty`` is the :class:`StackedPenalty` FISTA runs with.
+        ``penalty`` is the :class:`StackedPenalty` FISTA runs with. A common
+        part ``P = 1 w0'`` (``"common_rows"``) is first made optimal for the
+        current ``Q``: with an unpenalised ``w0`` the dual point is feasible
+        only where the gradients of the tasks sum to zero.
         """
-        certified = self.base.certify(_AtSplit(penalty, X), self._sum(X), b)
+        scale = None
+        if provides(penalty.penalty.shared, "common_rows"):
+            X, b = self._refit_common(penalty.penalty.shared, X, b)
+            scale = self._gradient_scale(X.shape[0] // 2, X.shape[1])
+        at_split = _AtSplit(penalty, X, scale)
+        certified = self.base.certify(at_split, self._sum(X), b)
         G = certified.grad
         return certified._replace(W=X, grad=np.concatenate([G, G], axis=0))
+
+    def _refit_common(self, common, X, c):
+        r"""Newton steps on :math:`w_0` (the rows of ``P``) for fixed ``Q``.
+
+        Minimises :math:`F(\mathbf{1} w_0^\top + Q) + \sum_j r_j w_{0j}^2 / 2`
+        (``r`` the ridge of ``common``), intercepts exact; a step that raises
+        the objective is halved. Exact in one step for the squared loss.
+        Returns the stacked point and the solver's intercept variable.
+        """
+        P, Q = StackedPenalty.split(X)
+        w0 = P[0].copy()
+        ridge = common.ridge(len(w0))
+        b = self.base.model_intercept(P + Q, c)
+        value, grad, size, hessian, b = self.base.common_newton(w0 + Q, b)
+        reference = self._gradient_scale(*Q.shape)
+        for _ in range(_REFIT_STEPS):
+            grad = grad + ridge * w0
+            # Optimal to round-off, relative to the terms of the sum.
+            terms = size + reference + np.abs(ridge * w0)
+            if np.all(np.abs(grad) <= _REFIT_RTOL * terms):
+                break
+            objective = value + 0.5 * np.sum(ridge * w0 * w0)
+            step = np.linalg.lstsq(hessian + np.diag(ridge), grad, rcond=None)[0]
+            for _ in range(_REFIT_HALVINGS):
+                trial = w0 - step
+                new = self.base.common_newton(trial + Q, b)
+                gained = objective - new[0] - 0.5 * np.sum(ridge * trial * trial)
+                if gained >= -1e-12 * abs(objective):
+                    break
+                step = step / 2
+            else:  # no descent left: optimal to round-off
+                break
+            w0 = trial
+            value, grad, size, hessian, b = new
+        W = w0 + Q
+        P = np.broadcast_to(w0, Q.shape).copy()
+        return StackedPenalty.stack(P, Q), self.base.internal_intercept(W, b)
+
+    def rescaled(self, scale):
+        """The same function of the features multiplied by ``scale``."""
+        return LiftedSmooth(self.base.rescaled(scale))
+
+
+def gradient_at_common_fit(data, datafit, common, fit_intercept):
+    """Gradient of the loss in ``W`` at the best common part alone.
+
+    ``W = 1 w0'`` with ``w0`` (and the intercepts) optimal for the common
+    part's penalty ``common`` (a :class:`~skmtl.penalties.CommonWeights`):
+    the pooled model, where a penalty on the deviations starts being zero.
+    """
+    smooth = LiftedSmooth(make_smooth(data, datafit, fit_intercept))
+    X = np.zeros((2 * data.n_tasks, data.n_features))
+    X, c = smooth._refit_common(
+        common, X, smooth.internal_intercept(X, np.zeros(data.n_tasks))
+    )
+    W = smooth._sum(X)
+    return smooth.base.gradient(smooth.base.state(W, c))[0]
 
 
 def solve_decomposition(
@@ -227,10 +318,18 @@ def split_parts(result):
     return result.coef, np.zeros_like(result.coef)
 
 
-def _start(W):
-    """``(P, Q)`` from a starting point: a stacked pair, or ``W`` all shared."""
+def _start(W, penalty):
+    """``(P, Q)`` from a starting point: a stacked pair, or ``W`` all shared.
+
+    A common part (``"common_rows"``) keeps the mean row of ``P``, the rest
+    going to ``Q``.
+    """
     W = np.asarray(W, dtype=float)
-    return (W[0], W[1]) if W.ndim == 3 else (W, np.zeros_like(W))
+    P, Q = (W[0], W[1]) if W.ndim == 3 else (W, np.zeros_like(W))
+    if provides(penalty.shared, "common_rows"):
+        common = np.broadcast_to(P.mean(axis=0), P.shape)
+        P, Q = common.copy(), Q + (P - common)
+    return P, Q
 
 
 def lifted_fista(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
@@ -243,19 +342,35 @@ def lifted_fista(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     -------
     W, b, n_iter, gap, primal, (P, Q)
     """
+    base = make_smooth(data, datafit, fit_intercept)
+    P, Q = _start(W, penalty)
+    if isinstance(base, GramSmooth) and provides(penalty.shared, "common_rows"):
+        # A common part on sufficient statistics: eliminated exactly.
+        from ._common import eliminated_fista  # (built on this module)
+
+        certified, P, n_iter = eliminated_fista(base, penalty, Q, tol, max_iter)
+        _warn_if_not_converged(certified, tol, max_iter, stacklevel=4)
+        Q = certified.W
+        return P + Q, certified.b, n_iter, certified.gap, certified.primal, (P, Q)
+    # Preconditioned by a feature scaling as plain FISTA, when both parts allow.
+    scale = _feature_scale(base, penalty)
+    if scale is not None:
+        base, penalty = base.rescaled(scale), penalty.rescaled(scale)
+        P, Q = P / scale, Q / scale
     stacked = StackedPenalty(penalty)
-    smooth = LiftedSmooth(make_smooth(data, datafit, fit_intercept))
     certified, n_iter = run_fista(
-        smooth, stacked, stacked.stack(*_start(W)), b, tol, max_iter
+        LiftedSmooth(base), stacked, stacked.stack(P, Q), b, tol, max_iter
     )
     _warn_if_not_converged(certified, tol, max_iter, stacklevel=4)
     P, Q = stacked.split(certified.W)
+    if scale is not None:
+        P, Q = P * scale, Q * scale
     return P + Q, certified.b, n_iter, certified.gap, certified.primal, (P, Q)
 
 
 def lifted_cvxpy(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     """The reference solve in ``P`` and ``Q`` (the registry's "cvxpy" for one)."""
-    P, Q = _start(W)
+    P, Q = _start(W, penalty)
     return _cvxpy(
         data, datafit, StackedPenalty(penalty), P, Q, b, fit_intercept, tol, max_iter
     )
@@ -268,19 +383,10 @@ def _cvxpy(data, datafit, penalty, P, Q, b, fit_intercept, tol, max_iter):
     intercepts of the solution are then made exact and the result certified
     as FISTA's.
     """
-    import cvxpy as cp
-
     T, p = P.shape
-    shared, specific = cp.Variable((T, p)), cp.Variable((T, p))
-    parts = penalty.penalty
+    shared, specific, value = penalty.penalty.cvxpy_parts(T, p)
     problem, b = minimize_with_cvxpy(
-        data,
-        datafit,
-        shared + specific,
-        parts.shared.as_cvxpy(shared) + parts.specific.as_cvxpy(specific),
-        fit_intercept,
-        tol,
-        max_iter,
+        data, datafit, shared + specific, value, fit_intercept, tol, max_iter
     )
     P = np.asarray(shared.value, dtype=float).reshape(T, p)
     Q = np.asarray(specific.value, dtype=float).reshape(T, p)

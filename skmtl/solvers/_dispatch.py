@@ -10,6 +10,7 @@ from ._certificate import (
     intercepts_only,
     zero_weights_if_optimal,
 )
+from ._common import common_prox_newton
 from ._cvxpy import cvxpy_solve
 from ._decomposition import lifted_cvxpy, lifted_fista
 from ._fista import fista, fista_path
@@ -59,6 +60,15 @@ class _Solver(NamedTuple):
     doc: str = ""
 
 
+def _common_part_and_prox(penalty):
+    """A decomposition into a common part and a part with a proximal operator."""
+    return (
+        provides(penalty, "decomposition")
+        and provides(penalty.shared, "common_rows")
+        and provides(penalty.specific, "prox")
+    )
+
+
 def _proximal_part(penalty):
     """The part of the penalty a proximal solver applies the prox of.
 
@@ -102,10 +112,15 @@ SOLVERS = {
     "prox_newton": _Solver(
         prox_newton,
         lambda data, datafit, penalty: (
-            not datafit.quadratic and provides(_proximal_part(penalty), "prox")
+            not datafit.quadratic
+            and (
+                provides(_proximal_part(penalty), "prox")
+                or _common_part_and_prox(penalty)
+            )
         ),
         "a loss that is not quadratic and a penalty with a proximal operator",
         gram_arrays=2,
+        lifted=common_prox_newton,
         losses=frozenset({"logistic"}),
         doc=(
             "proximal Newton steps (weighted least-squares models solved by FISTA on "
@@ -116,7 +131,11 @@ SOLVERS = {
         fista,
         lambda data, datafit, penalty: (
             provides(_proximal_part(penalty), "prox")
-            or provides(penalty, "decomposition")
+            or (
+                provides(penalty, "decomposition")
+                and provides(penalty.shared, "prox")
+                and provides(penalty.specific, "prox")
+            )
         ),
         "a penalty with a proximal operator, or a decomposition of two",
         path=fista_path,
@@ -291,6 +310,7 @@ def solve_path(
 def _warm_path(data, datafit, penalties, solver, *, fit_intercept, tol, max_iter):
     W = b = None
     for penalty in penalties:
+        # (A decomposition starts from the previous parts, stacked.)
         result = solve(
             data,
             datafit,
@@ -302,5 +322,6 @@ def _warm_path(data, datafit, penalties, solver, *, fit_intercept, tol, max_iter
             coef_init=W,
             intercept_init=b,
         )
-        W, b = result.coef, result.intercept
+        W = result.coef if result.parts is None else np.stack(result.parts)
+        b = result.intercept
         yield result

@@ -66,13 +66,18 @@ def _feature_scale(smooth, penalty):
     ``1 / sqrt(c_j)``, ``c_j`` the root mean square of ``H_t[j, j]`` over the
     tasks, for the squared loss on sufficient
     statistics and a penalty that stays separable by feature under scaling
-    (L2,1); None otherwise. Features with no curvature keep scale 1.
+    (L2,1); None otherwise. Features with no curvature (to round-off) keep
+    scale 1.
     """
     if not (isinstance(smooth, GramSmooth) and provides(penalty, "feature_rescaling")):
         return None
     curvature = smooth.feature_curvature()
     scale = np.ones_like(curvature)
-    positive = curvature > 0
+    # A feature constant within every task has a centred curvature of
+    # round-off, about (eps * its mean)^2: scaling it up to 1 would turn
+    # that round-off into curvature.
+    roundoff = 1e4 * np.finfo(float).eps ** 2 * np.max(smooth.x_mean**2, axis=0)
+    positive = curvature > roundoff
     if not np.any(positive):
         return None
     scale[positive] = 1.0 / np.sqrt(curvature[positive])
@@ -120,8 +125,10 @@ def run_fista(smooth, penalty, W, b, tol, max_iter, gap_target=0.0):
     # A smooth part may opt out of Anderson extrapolation: it stalls lifted
     # (W = P + Q) problems, whose iterates have a free direction.
     anderson = getattr(smooth, "anderson", True)
-    # Start from the exact intercepts of W (the certificate computes them).
+    # Start from the certified point: the exact intercepts of W (and, for a
+    # lifted problem with a common part, its exact common weights).
     certified = smooth.certify(penalty, W, smooth.internal_intercept(W, b))
+    W = certified.W
     x = y = smooth.state(W, smooth.internal_intercept(W, certified.b))
     gW, gb = smooth.gradient(y)
     t = 1.0

@@ -42,28 +42,40 @@ def run_prox_newton(data, datafit, penalty, W, b, fit_intercept, tol, max_iter):
         model, _ = split_quadratic(
             GramSmooth(data, fit_intercept, weights=D, targets=targets), penalty
         )
-        inner, _ = run_fista(
-            model, prox_penalty, W, None, 0.0, 10_000, gap_target=0.1 * certified.gap
+        # (A start already within tol needs a model solved to tol only.)
+        target = 0.1 * max(certified.gap, tol * certified.primal)
+        inner, _ = run_fista(model, prox_penalty, W, None, 0.0, 10_000, target)
+        GW, gb = data.adjoint(G)
+        W, b = armijo(
+            certified,
+            inner.W,
+            inner.b,
+            float(np.sum(GW * (inner.W - W)) + gb @ (inner.b - b)),
+            lambda W, b: datafit.value(data, data.linear(W, b)),
+            penalty.value,
         )
-        W, b = _armijo(data, datafit, penalty, certified, inner.W, inner.b, G)
         certified = smooth.certify(penalty, W, smooth.internal_intercept(W, b))
     return certified, n_iter
 
 
-def _armijo(data, datafit, penalty, current, W_new, b_new, G):
-    """Backtracking along the proximal Newton direction (Lee, Sun & Saunders 2014)."""
+def armijo(current, W_new, b_new, slope, loss, penalty_value):
+    """Backtracking along the proximal Newton direction (Lee, Sun & Saunders 2014).
+
+    ``slope`` is the loss's directional derivative toward ``(W_new, b_new)``
+    from ``current`` (a Certificate); ``loss(W, b)`` and ``penalty_value(W)``
+    give the objective.
+    """
     W, b = current.W, current.b
     dW, db = W_new - W, b_new - b
-    GW, gb = data.adjoint(G)
     # Predicted decrease of the composite objective for the full step.
-    decrease = np.sum(GW * dW) + gb @ db + penalty.value(W_new) - penalty.value(W)
+    decrease = slope + penalty_value(W_new) - penalty_value(W)
     # A decrease the objective cannot resolve: trust the model's minimiser.
     if abs(decrease) <= 1e-12 * abs(current.primal):
         return W_new, b_new
     step = 1.0
     for _ in range(30):
         W_try, b_try = W + step * dW, b + step * db
-        value = datafit.value(data, data.linear(W_try, b_try)) + penalty.value(W_try)
+        value = loss(W_try, b_try) + penalty_value(W_try)
         if value <= current.primal + 1e-4 * step * decrease:
             return W_try, b_try
         step /= 2

@@ -69,11 +69,30 @@ class DataSmooth:
         """The solver's intercept variable for the model ``(W, b)``."""
         return b + np.sum(self.means * W, axis=1)
 
-    def _model_intercept(self, W, c):
+    def model_intercept(self, W, c):
+        """The model's intercepts from the solver's intercept variable."""
         return c - np.sum(self.means * W, axis=1)
 
+    def common_newton(self, W, b):
+        """Loss, and its gradient and Hessian along ``W + 1 u'`` at ``u = 0``.
+
+        The intercepts are made exact first (and eliminated from the
+        Hessian); returns ``(value, gradient, size, hessian, b)``: gradient
+        and Hessian summed over the tasks, ``size`` the sum of the
+        gradients' magnitudes (the scale of round-off in the sum).
+        """
+        if self.fit_intercept:
+            b = refit_intercept(self.data, self.datafit, W, b)
+        Z = self.data.linear(W, b)
+        GW, _ = self.data.adjoint(self.datafit.gradient(self.data, Z))
+        H, _, _ = self.data.weighted_gram(
+            self.datafit.hessian(self.data, Z), center=self.fit_intercept
+        )
+        value = self.datafit.value(self.data, Z)
+        return value, GW.sum(axis=0), np.abs(GW).sum(axis=0), H.sum(axis=0), b
+
     def state(self, W, c):
-        Z = self.data.linear(W, self._model_intercept(W, c))
+        Z = self.data.linear(W, self.model_intercept(W, c))
         return _State(W, c, Z, lambda: self.datafit.value(self.data, Z))
 
     def combine(self, new, old, beta):
@@ -123,7 +142,7 @@ class DataSmooth:
 
     def certify(self, penalty, W, c):
         """Exact intercepts for ``W``, then the primal objective and duality gap."""
-        b = self._model_intercept(W, c)
+        b = self.model_intercept(W, c)
         if self.fit_intercept:
             b = refit_intercept(self.data, self.datafit, W, b)
         Z = self.data.linear(W, b)
@@ -181,6 +200,16 @@ class GramSmooth:
     def internal_intercept(self, W, b):
         """Intercepts are eliminated: the solver carries none."""
         return None
+
+    def model_intercept(self, W, c):
+        return None
+
+    def common_newton(self, W, b=None):
+        """As :meth:`DataSmooth.common_newton`, from the statistics."""
+        st = self.state(W)
+        G = st.Z - self.g
+        summed = self.H * W.shape[0] if self.shared else self.H.sum(axis=0)
+        return st.value, G.sum(axis=0), np.abs(G).sum(axis=0), summed, None
 
     def _times_H(self, W):
         if self.shared:
