@@ -1,5 +1,7 @@
 """The ``*CV`` estimators: the choice of GridSearchCV, at the cost of one path."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -205,3 +207,21 @@ def test_regularization_path_leaves_the_estimator_alone():
     regularization_path(model, X, y, n_alphas=3)
     assert model.alpha == 0.123
     assert not hasattr(model, "n_features_in_")
+
+
+def test_a_choice_on_the_edge_of_a_grid_warns():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    exact = X @ np.array([[1.0, -2.0, 0.5, 1.0]] * 3).T  # noise-free: alpha -> 0
+    with pytest.warns(UserWarning, match=r"alpha=.*the smallest of the grid"):
+        L21RegressorCV(n_alphas=5, cv=3).fit(X, exact)
+    noise = rng.normal(size=(60, 3))  # pure noise: the top of the grid wins
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # the top of alpha_max: a limit
+        model = L21RegressorCV(n_alphas=5, cv=3).fit(X, noise)
+    assert model.alpha_ == model.alphas_[0]
+    with pytest.warns(UserWarning, match=r"the largest of the grid"):
+        L21RegressorCV(alphas=[0.01, 0.001], cv=3).fit(X, noise)
+    same = exact + 0.5 * noise[:, :1]  # identical tasks: pooling wins
+    with pytest.warns(UserWarning, match=r"coupling=1.*on the edge of \[1.0, 10.0\]"):
+        MeanRegularizedRegressorCV(couplings=[1.0, 10.0], n_alphas=3, cv=3).fit(X, same)

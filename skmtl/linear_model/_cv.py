@@ -8,6 +8,7 @@ searched around it. The best values are refitted on all rows.
 """
 
 import inspect
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -60,7 +61,9 @@ the previous solution) on the training rows of each fold{grids}, scores
 every value by the {loss} on the held-out observed targets, picks the
 values with the lowest mean over folds and refits :class:`{single}` with
 them on all rows. Same choice as ``GridSearchCV`` over the same grid and
-folds with that loss as the score, at the cost of one path per fold.
+folds with that loss as the score, at the cost of one path per fold. A
+choice on an edge of a grid that is not a limit (the smallest ``{path}``,
+say) gives a ``UserWarning``.
 
 {objective}"""
 
@@ -241,6 +244,7 @@ class _CrossValidated:
         mean = np.nanmean(path, axis=-1) * (1 if self.scoring is None else -1)
         point, k = np.unravel_index(np.argmin(mean), mean.shape)
         best = {**grid[point], self._path: float(alphas[k])}
+        self._warn_on_edge(alphas, k, grid, point)
         single = self._single_model(**best).fit(X, y, sample_weight)
         for name, value in vars(single).items():
             if (
@@ -258,6 +262,35 @@ class _CrossValidated:
         "Fit the model.",
         "Choose the strengths by cross-validation, then fit on all rows.",
     )
+
+    def _warn_on_edge(self, alphas, k, grid, point):
+        """Warn when a choice lies on an edge of its grid that is not a limit.
+
+        The smallest value of the path: a smaller one might score better. The
+        largest one only when it was given (``alphas``): the default grid
+        starts where the penalised weights are zero, and larger values give
+        the same model. The other grids' edges at 0 or infinity are limits
+        (independent tasks, pooling).
+        """
+        edges = []
+        if len(alphas) > 1 and k == len(alphas) - 1:
+            edges.append(f"{self._path}={alphas[k]:.3g}, the smallest of the grid")
+        if len(alphas) > 1 and k == 0 and self.alphas is not None:
+            edges.append(f"{self._path}={alphas[k]:.3g}, the largest of the grid")
+        for name, values, *_ in self._grids:
+            values = sorted(getattr(self, values))
+            value = grid[point][name]
+            if len(values) > 1 and value in (values[0], values[-1]):
+                if 0 < value < np.inf:
+                    edges.append(f"{name}={value:.3g}, on the edge of {values}")
+        if edges:
+            warnings.warn(
+                f"{type(self).__name__} chose {' and '.join(edges)}: a value "
+                "beyond it might validate better. Widen the grid (eps, alphas "
+                "or the other grids).",
+                UserWarning,
+                stacklevel=3,
+            )
 
     def _path_attribute(self):
         if self.scoring is not None:
