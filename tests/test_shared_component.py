@@ -418,3 +418,17 @@ def test_shared_component_value_is_the_infimal_convolution():
     assert SharedComponent(L21(0.5)).value(np.ones((4, 3))) == pytest.approx(
         0.0, abs=1e-8
     )
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_the_path_matches_single_fits(loss):
+    """Warm-started along the path (statistics built once): the same fits."""
+    kwargs, (X, y, sw), _ = make_problem(loss, "indexed", weights=True)
+    model = make_model("l21", loss, shared_component=True, tol=1e-10, **kwargs)
+    alphas, coefs, intercepts, gaps = regularization_path(
+        model, X, y, n_alphas=4, eps=0.05, sample_weight=sw
+    )
+    for k, alpha in enumerate(alphas):
+        single = model.set_params(alpha=alpha).fit(X, y, sample_weight=sw)
+        np.testing.assert_allclose(coefs[:, :, k], single.coef_, atol=1e-5)
+        np.testing.assert_allclose(intercepts[:, k], single.intercept_, atol=1e-5)

@@ -343,13 +343,34 @@ def lifted_fista(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     W, b, n_iter, gap, primal, (P, Q)
     """
     base = make_smooth(data, datafit, fit_intercept)
-    P, Q = _start(W, penalty)
+    return _fista_on(base, penalty, *_start(W, penalty), b, tol, max_iter)
+
+
+def lifted_fista_path(data, datafit, penalties, *, fit_intercept, tol, max_iter):
+    """:func:`lifted_fista` along a sequence of penalties, each warm-started
+    from the last parts, with the data statistics built once.
+
+    Yields
+    ------
+    SolverResult-like tuples ``(W, b, n_iter, gap, primal, (P, Q))``
+    """
+    base = make_smooth(data, datafit, fit_intercept)
+    W = np.zeros((data.n_tasks, data.n_features))
+    b = np.zeros(data.n_tasks)
+    for penalty in penalties:
+        result = _fista_on(base, penalty, *_start(W, penalty), b, tol, max_iter)
+        W, b = np.stack(result[5]), result[1]
+        yield result
+
+
+def _fista_on(base, penalty, P, Q, b, tol, max_iter):
+    """:func:`lifted_fista` on the smooth part ``base`` from ``(P, Q, b)``."""
     if isinstance(base, GramSmooth) and provides(penalty.shared, "common_rows"):
         # A common part on sufficient statistics: eliminated exactly.
         from ._common import eliminated_fista  # (built on this module)
 
         certified, P, n_iter = eliminated_fista(base, penalty, Q, tol, max_iter)
-        _warn_if_not_converged(certified, tol, max_iter, stacklevel=4)
+        _warn_if_not_converged(certified, tol, max_iter, stacklevel=5)
         Q = certified.W
         return P + Q, certified.b, n_iter, certified.gap, certified.primal, (P, Q)
     # Preconditioned by a feature scaling as plain FISTA, when both parts allow.
@@ -361,7 +382,7 @@ def lifted_fista(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     certified, n_iter = run_fista(
         LiftedSmooth(base), stacked, stacked.stack(P, Q), b, tol, max_iter
     )
-    _warn_if_not_converged(certified, tol, max_iter, stacklevel=4)
+    _warn_if_not_converged(certified, tol, max_iter, stacklevel=5)
     P, Q = stacked.split(certified.W)
     if scale is not None:
         P, Q = P * scale, Q * scale

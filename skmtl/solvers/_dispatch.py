@@ -12,7 +12,7 @@ from ._certificate import (
 )
 from ._common import common_prox_newton
 from ._cvxpy import cvxpy_solve
-from ._decomposition import lifted_cvxpy, lifted_fista
+from ._decomposition import lifted_cvxpy, lifted_fista, lifted_fista_path
 from ._fista import fista, fista_path
 from ._lbfgs import lbfgs
 from ._newton import closed_form_path, newton
@@ -54,6 +54,7 @@ class _Solver(NamedTuple):
     path: Callable | None = None  # a warm-started path sharing data statistics
     gram_arrays: int = 0  # arrays of T p x p matrices it holds
     lifted: Callable | None = None  # the same method for a decomposition W = P + Q
+    lifted_path: Callable | None = None  # and its path
     # The losses of the named estimators that offer it (the generic model
     # offers every solver), and its line in their ``solver`` documentation.
     losses: frozenset = frozenset({"squared", "logistic"})
@@ -140,6 +141,7 @@ SOLVERS = {
         "a penalty with a proximal operator, or a decomposition of two",
         path=fista_path,
         lifted=lifted_fista,
+        lifted_path=lifted_fista_path,
         doc=(
             "accelerated proximal gradient with adaptive restart and working sets "
             "over features, on per-task sufficient statistics when they are cheaper "
@@ -299,8 +301,10 @@ def solve_path(
     """
     solver = auto_solver(data, datafit, penalties[0])
     options = {"fit_intercept": fit_intercept, "tol": tol, "max_iter": max_iter}
-    if SOLVERS[solver].path is not None and not provides(penalties[0], "decomposition"):
-        results = SOLVERS[solver].path(data, datafit, penalties, **options)
+    entry = SOLVERS[solver]
+    path = entry.lifted_path if provides(penalties[0], "decomposition") else entry.path
+    if path is not None:
+        results = path(data, datafit, penalties, **options)
     else:
         results = _warm_path(data, datafit, penalties, solver, **options)
     for result in results:
