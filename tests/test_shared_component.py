@@ -425,7 +425,7 @@ def test_the_path_matches_single_fits(loss):
     """Warm-started along the path (statistics built once): the same fits."""
     kwargs, (X, y, sw), _ = make_problem(loss, "indexed", weights=True)
     model = make_model("l21", loss, shared_component=True, tol=1e-10, **kwargs)
-    alphas, coefs, intercepts, gaps = regularization_path(
+    alphas, coefs, intercepts, _ = regularization_path(
         model, X, y, n_alphas=4, eps=0.05, sample_weight=sw
     )
     for k, alpha in enumerate(alphas):
