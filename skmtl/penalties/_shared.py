@@ -157,6 +157,15 @@ class SharedComponent(Decomposition):
     """
 
     def __init__(self, penalty, alpha_shared=0.0):
-        self.penalty = penalty
-        self.alpha_shared = alpha_shared
         super().__init__(CommonWeights(alpha_shared), penalty)
+
+    # Read from the parts, which ``rescaled`` replaces: never stale.
+    @property
+    def penalty(self):
+        r""":math:`\Omega_V`, the penalty of the deviations."""
+        return self.specific
+
+    @property
+    def alpha_shared(self):
+        r""":math:`\alpha_0`, the ridge strength of :math:`w_0`."""
+        return self.shared.alpha

@@ -25,10 +25,9 @@ Every certificate is that of the problem in :math:`(w_0, V)`, with
 
 import numpy as np
 
-from ._certificate import warn_if_not_certified
 from ._decomposition import LiftedSmooth, StackedPenalty, _AtSplit, _start
 from ._fista import _feature_scale, run_fista
-from ._prox_newton import armijo
+from ._prox_newton import armijo, warn_if_not_converged
 from ._smooth import DataSmooth, GramSmooth, _State
 
 
@@ -194,13 +193,6 @@ def common_prox_newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_
             stacked.value,
         )
         certified = smooth.certify(stacked, X, smooth.internal_intercept(X, b))
-    warn_if_not_certified(
-        "Proximal Newton",
-        f"after max_iter={max_iter} Newton steps",
-        certified.gap,
-        certified.primal,
-        tol,
-        stacklevel=3,
-    )
+    warn_if_not_converged(certified, tol, max_iter)
     P, V = stacked.split(certified.W)
     return P + V, certified.b, n_iter, certified.gap, certified.primal, (P, V)

@@ -98,8 +98,8 @@ class _AtSplit:
 
     def __init__(self, stacked, X, common_scale=None):
         self.penalty, self.split_value = stacked.penalty, stacked.value(X)
-        # With a common part: the size of the gradients' terms, per feature
-        # (see ``CommonWeights.round_off_feasible``).
+        # With a common part: the size of the gradients' terms (see
+        # ``CommonWeights.round_off_feasible``).
         self.common_scale = common_scale
 
     def value(self, W):

@@ -61,13 +61,18 @@ class _Solver(NamedTuple):
     doc: str = ""
 
 
-def _common_part_and_prox(penalty):
-    """A decomposition into a common part and a part with a proximal operator."""
+def _parts_have_prox(penalty):
+    """A decomposition whose two parts have proximal operators (lifted FISTA)."""
     return (
         provides(penalty, "decomposition")
-        and provides(penalty.shared, "common_rows")
+        and provides(penalty.shared, "prox")
         and provides(penalty.specific, "prox")
     )
+
+
+def _common_part_and_prox(penalty):
+    """Such a decomposition whose shared part is common weights (``w0``)."""
+    return _parts_have_prox(penalty) and provides(penalty.shared, "common_rows")
 
 
 def _proximal_part(penalty):
@@ -131,12 +136,7 @@ SOLVERS = {
     "fista": _Solver(
         fista,
         lambda data, datafit, penalty: (
-            provides(_proximal_part(penalty), "prox")
-            or (
-                provides(penalty, "decomposition")
-                and provides(penalty.shared, "prox")
-                and provides(penalty.specific, "prox")
-            )
+            provides(_proximal_part(penalty), "prox") or _parts_have_prox(penalty)
         ),
         "a penalty with a proximal operator, or a decomposition of two",
         path=fista_path,

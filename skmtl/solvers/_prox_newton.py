@@ -116,12 +116,17 @@ def prox_newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
         certified, n_iter = run_prox_newton(
             data, datafit, penalty, W, b, fit_intercept, tol, max_iter
         )
+    warn_if_not_converged(certified, tol, max_iter)
+    return certified.W, certified.b, n_iter, certified.gap, certified.primal
+
+
+def warn_if_not_converged(certified, tol, max_iter, stacklevel=4):
+    """The ConvergenceWarning of the proximal Newton solvers (for their caller)."""
     warn_if_not_certified(
         "Proximal Newton",
         f"after max_iter={max_iter} Newton steps",
         certified.gap,
         certified.primal,
         tol,
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
-    return certified.W, certified.b, n_iter, certified.gap, certified.primal
