@@ -10,30 +10,18 @@ of its penalty; its regressor and classifier add :class:`Regressor` or
 
 import inspect
 import textwrap
-import warnings
 from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
 from scipy.special import expit
-from sklearn.base import BaseEstimator
-from sklearn.exceptions import DataConversionWarning
-from sklearn.metrics import accuracy_score, r2_score
-from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._docstring import fill
-from .._task_data import (
-    _format_tasks,
-    check_task_id_type,
-    make_task_data,
-    map_tasks,
-    non_numeric_columns_named,
-    split_task_column,
-)
+from .._estimator import MultiTaskEstimator, _is_classifier
+from .._task_data import _format_tasks, check_task_id_type, map_tasks
 from ..datafits import LogisticLoss, SquaredLoss
 from ..penalties import L21
 from ..penalties._base import provides
@@ -191,11 +179,7 @@ def strength(name, default, doc, *, positional=False, constraints=STRENGTH):
 _DATAFITS = {"squared": SquaredLoss, "logistic": LogisticLoss}
 
 
-def _is_classifier(estimator):
-    return estimator._loss_name() == "logistic"
-
-
-class MultiTaskLinearModel(BaseEstimator):
+class MultiTaskLinearModel(MultiTaskEstimator):
     r"""Linear multi-task model for any datafit and any penalty (or sum).
 
     Minimises, over the task weights :math:`W` (``coef_``) and the
@@ -376,58 +360,6 @@ class MultiTaskLinearModel(BaseEstimator):
         return self.coef_
 
     # -- validation -------------------------------------------------------
-
-    def _validate_X(self, X, reset):
-        """Return float features and the task ids (None for the shared design)."""
-        with non_numeric_columns_named(X, self.task_column):
-            if self.task_column is None:
-                return validate_data(self, X, reset=reset, dtype=np.float64), None
-            validate_data(self, X, reset=reset, skip_check_array=True)
-            return split_task_column(X, self.task_column)
-
-    def _validate_fit_data(self, X, y, sample_weight):
-        """Turn ``(X, y)`` of either layout into TaskData (targets as floats)."""
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target "
-                "y is None."
-            )
-        features, task_ids = self._validate_X(X, reset=True)
-        task_labels = list(y.columns) if hasattr(y, "columns") else None
-        y = np.asarray(y)
-        if task_ids is not None:
-            y = _check_y_1d(y)
-        if _is_classifier(self):
-            Y, self.classes_ = _encode_classification_y(y)
-        else:
-            Y = _encode_regression_y(y)
-        if len(Y) != features.shape[0]:
-            raise ValueError(
-                f"X has {features.shape[0]} rows but y has {len(Y)}; they must match."
-            )
-        self._single_target = task_ids is None and Y.ndim == 1
-        if task_ids is None:
-            Y = Y.reshape(len(Y), -1)
-        elif np.any(np.isnan(Y)):
-            raise ValueError(
-                "y contains NaN. With task_column set every row is one target of "
-                "its task: drop the rows that have no target."
-            )
-        return make_task_data(features, Y, task_ids, sample_weight, task_labels)
-
-    def _check_task_data(self, data):
-        """Checks on the fitted data: a classifier needs both classes per task."""
-        if not _is_classifier(self):
-            return
-        positive = data.task_sums(data.weight * data.Y) > 0
-        negative = data.task_sums(data.weight * (1 - data.Y)) > 0
-        one_class = ~(positive & negative)
-        if np.any(one_class):
-            raise ValueError(
-                f"Task(s) {_format_tasks(data.tasks[one_class])} have targets of "
-                "only one class (among rows with positive sample weight); every "
-                "task needs both classes."
-            )
 
     # -- fit --------------------------------------------------------------
 
@@ -623,48 +555,6 @@ class MultiTaskLinearModel(BaseEstimator):
             return p
         return np.column_stack([1 - p, p])
 
-    def score(self, X, y, sample_weight=None):
-        """R² (regression) or accuracy (classification), missing targets left out.
-
-        Without missing targets this is scikit-learn's ``r2_score`` (averaged
-        uniformly over tasks for a 2-D ``y``) or ``accuracy_score`` (subset
-        accuracy for a multi-label ``y``). With ``NaN`` in a 2-D ``y``, each
-        task's R² uses only its observed rows (tasks with fewer than two are
-        left out), and a row counts as correct when all its observed labels
-        are (rows without any are left out), so ``GridSearchCV`` and
-        ``cross_val_score`` work with partly labelled targets.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-            Test samples.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
-            True targets, ``NaN`` where missing (shared design).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Mean R² over tasks, or accuracy.
-        """
-        if _is_classifier(self):
-            return _classification_score(self, X, y, sample_weight)
-        return _regression_score(self, X, y, sample_weight)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
-        tags.target_tags.multi_output = True
-        tags.target_tags.single_output = True
-        if _is_classifier(self):
-            tags.estimator_type = "classifier"
-            tags.classifier_tags = ClassifierTags(multi_class=False, multi_label=True)
-        else:
-            tags.estimator_type = "regressor"
-            tags.regressor_tags = RegressorTags()
-        return tags
-
 
 class Regressor:
     """Fixes the squared loss: a family's regressor is ``Regressor`` + family."""
@@ -779,103 +669,6 @@ def _init_from(declared):
 
     __init__.__signature__ = signature
     return __init__
-
-
-def _check_y_1d(y):
-    """Task-indexed targets: one per row."""
-    shape = y.shape
-    if len(shape) == 2 and shape[1] == 1:
-        warnings.warn(
-            "A column-vector y was passed when a 1d array was expected; with "
-            "task_column set y holds one target per row. It was raveled.",
-            DataConversionWarning,
-            stacklevel=4,
-        )
-        y = y.ravel()
-    elif len(shape) != 1:
-        raise ValueError(
-            "With task_column set, y must be 1-D (one target per row, for that "
-            f"row's task); got y of shape {shape}."
-        )
-    return y
-
-
-def _regression_score(estimator, X, y, sample_weight):
-    """R² per task over its observed rows, averaged (see ``score``)."""
-    y = _encode_regression_y(y)
-    pred = estimator.predict(X)
-    if y.ndim == 1 or not np.isnan(y).any():
-        return float(r2_score(y, pred, sample_weight=sample_weight))
-    scores = []
-    for t in range(y.shape[1]):
-        rows = ~np.isnan(y[:, t])
-        if rows.sum() < 2:  # R² is undefined: the task is left out
-            continue
-        weight = None if sample_weight is None else np.asarray(sample_weight)[rows]
-        scores.append(r2_score(y[rows, t], pred[rows, t], sample_weight=weight))
-    return float(np.mean(scores))
-
-
-def _encode_regression_y(y):
-    try:
-        return check_array(
-            y,
-            ensure_2d=False,
-            dtype=np.float64,
-            ensure_all_finite="allow-nan",
-            input_name="y",
-        )
-    except ValueError as error:
-        if "could not convert" not in str(error):
-            raise
-        raise ValueError(
-            "A regressor needs numeric targets, but y holds values that are "
-            f"not numbers ({error}). For class labels use the matching "
-            "classifier."
-        ) from error
-
-
-def _classification_score(estimator, X, y, sample_weight):
-    """Accuracy over the observed labels (see ``score``)."""
-    y = np.asarray(y)
-    pred = estimator.predict(X)
-    if y.ndim == 1 or y.dtype.kind != "f" or not np.isnan(y).any():
-        return float(accuracy_score(y, pred, sample_weight=sample_weight))
-    observed = ~np.isnan(y)
-    correct = np.all((pred == y) | ~observed, axis=1)
-    rows = observed.any(axis=1)
-    weight = None if sample_weight is None else np.asarray(sample_weight)[rows]
-    return float(np.average(correct[rows], weights=weight))
-
-
-def _encode_classification_y(y):
-    """Targets as 0/1 floats (NaN = missing) and the class labels."""
-    if y.ndim == 2:
-        Y = check_array(
-            y, dtype=np.float64, ensure_all_finite="allow-nan", input_name="y"
-        )
-        bad = ~(np.isnan(Y) | (Y == 0) | (Y == 1))
-        if np.any(bad):
-            column = np.flatnonzero(bad.any(axis=0))[0]
-            raise ValueError(
-                "A 2-D y is a multi-label target: every entry must be 0, 1 "
-                f"or NaN (missing); column {column} holds "
-                f"{np.unique(Y[bad[:, column], column])[:5]}."
-            )
-        return Y, np.array([0, 1])
-    check_classification_targets(y)
-    classes = np.unique(y)
-    if len(classes) == 1:
-        raise ValueError(
-            f"The targets have only one class ({classes[0]!r}); a classifier needs two."
-        )
-    if len(classes) > 2:
-        raise ValueError(
-            "Only binary classification is supported (per task): the targets "
-            f"have {len(classes)} classes. For multi-label problems pass a 0/1 "
-            "y with one column per label."
-        )
-    return (y == classes[1]).astype(np.float64), classes
 
 
 _declare(MultiTaskLinearModel)

@@ -20,6 +20,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 
 from .._docstring import fill
+from .._estimator import _encode_regression_y, _is_classifier
 from .._task_data import get_task_ids
 from ..model_selection import TaskStratifiedKFold
 from ..solvers import solve_path
@@ -28,8 +29,6 @@ from ._base import (
     REQUIRED,
     MultiTaskLinearModel,
     Parameter,
-    _encode_regression_y,
-    _is_classifier,
 )
 from ._docs import CV_EXAMPLE
 from ._feature_learning import FeatureLearningClassifier, FeatureLearningRegressor
