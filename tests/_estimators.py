@@ -2,7 +2,8 @@
 
 ``LINEAR`` maps a name to ``(kind, factory)``: ``factory(n_tasks, **params)``
 builds the estimator (the task-graph models need the number of tasks), with
-``kind`` "regressor" or "classifier". ``CHAINS`` lists the multi-label chains,
+``kind`` "regressor" or "classifier"; ``KERNELS`` the same for the kernel
+models. ``CHAINS`` lists the multi-label chains,
 which take the shared design only. ``make_data`` draws a task-indexed or a
 shared-design problem for either kind.
 """
@@ -172,6 +173,20 @@ LINEAR = {
         "classifier",
         lambda T, **kw: skmtl.MultiTaskLinearModel(
             "logistic", [MeanRegularization(0.1, 1.0), L21(0.01)], **kw
+        ),
+    ),
+}
+
+# The kernel models: regressors, without coef_ in the exact solve.
+KERNELS = {
+    "MultiTaskKernelRidge": (
+        "regressor",
+        lambda T, **kw: skmtl.MultiTaskKernelRidge(alpha=0.01, kernel="rbf", **kw),
+    ),
+    "MultiTaskKernelRidge-nystroem": (
+        "regressor",
+        lambda T, **kw: skmtl.MultiTaskKernelRidge(
+            alpha=0.01, kernel="rbf", n_components=10, random_state=0, **kw
         ),
     ),
 }

@@ -39,6 +39,7 @@ from skmtl import (
     MeanRegularizedClassifierCV,
     MeanRegularizedRegressor,
     MeanRegularizedRegressorCV,
+    MultiTaskKernelRidge,
     MultiTaskLinearModel,
     RobustFeatureLearningClassifier,
     RobustFeatureLearningRegressor,
@@ -87,6 +88,9 @@ def _chain_graph(n_tasks):
 # lifted FISTA stalls there at a relative gap ~3e-7 (see
 # solvers/_decomposition.py).
 CHECKED = [
+    MultiTaskKernelRidge(),
+    MultiTaskKernelRidge(coupling=INF, kernel="rbf"),
+    MultiTaskKernelRidge(task_kernel="graph", kernel="rbf", n_components=100),
     MeanRegularizedRegressor(),
     MeanRegularizedRegressor(coupling=INF),
     MeanRegularizedRegressor(coupling=0.0, solver="lbfgs"),

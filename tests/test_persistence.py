@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ._estimators import CHAINS, LINEAR, make_data, public_estimator_names
+from ._estimators import CHAINS, KERNELS, LINEAR, make_data, public_estimator_names
 
 PERSISTENCE_PAGE = (
     Path(__file__).resolve().parents[1] / "docs" / "user_guide" / "persistence.rst"
@@ -49,6 +49,7 @@ SKOPS_TRUSTED_TYPES = frozenset(
         "skmtl.linear_model._fused.FusedSparseGroupClassifier",
         "skmtl.linear_model._fused.FusedSparseGroupRegressor",
         "skmtl.linear_model._base.MultiTaskLinearModel",
+        "skmtl.kernel_ridge._kernel_ridge.MultiTaskKernelRidge",
         "skmtl.linear_model._graph.GraphRegularizedClassifier",
         "skmtl.linear_model._graph.GraphRegularizedRegressor",
         "skmtl.linear_model._graph.TemporalGroupClassifier",
@@ -97,7 +98,7 @@ def _cases():
     """``pytest.param(name, layout)`` for every registry estimator and layout."""
     cases = [
         pytest.param(name, layout, id=f"{name}-{layout}")
-        for name in LINEAR
+        for name in [*LINEAR, *KERNELS]
         for layout in ("indexed", "shared")
     ]
     cases += [pytest.param(name, "shared", id=f"{name}-shared") for name in CHAINS]
@@ -113,7 +114,7 @@ def _problem(name, layout):
         kind, factory = CHAINS[name]
         estimator = factory()
     else:
-        kind, factory = LINEAR[name]
+        kind, factory = {**LINEAR, **KERNELS}[name]
         estimator = factory(4, task_column=0 if layout == "indexed" else None)
     X, y = make_data(kind, layout)
     return estimator, X, y
@@ -182,7 +183,7 @@ def _assert_same_model(fitted, other, X, y):
 def test_cases_cover_every_public_estimator():
     """The matrix below runs over every public estimator class of skmtl."""
     functions = {"l21_path", "l21_alpha_max", "regularization_path"}
-    covered = {name.split("-")[0] for name in [*LINEAR, *CHAINS]}
+    covered = {name.split("-")[0] for name in [*LINEAR, *KERNELS, *CHAINS]}
     assert public_estimator_names() - functions == covered
 
 

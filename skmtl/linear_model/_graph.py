@@ -82,6 +82,82 @@ def knn_adjacency(descriptors, n_neighbors):
     return np.maximum(nearest, nearest.T)
 
 
+class TaskGraphMixin:
+    """The task graph of a fit, from the parameters ``graph``, ``n_neighbors``
+    and ``task_features`` (shared by the graph-regularized linear models and
+    the multi-task kernel models)."""
+
+    def _adjacency(self, data):
+        """The adjacency matrix between the tasks of this fit.
+
+        ``"knn"``: built from the fit's rows (or ``task_features``), once per
+        TaskData (a path asks for it at every strength). A DataFrame graph
+        names its tasks: the fit takes the subgraph of the tasks it sees, so
+        a cross-validation fold without some task's rows gets the right
+        graph. An array is read in the order of the fit's tasks.
+        """
+        graph, tasks = self.graph, data.tasks
+        if self.task_features is not None and not isinstance(graph, str):
+            raise ValueError(
+                "task_features is used with graph='knn' only; with a given "
+                "graph, leave task_features=None."
+            )
+        if isinstance(graph, str):
+            return data.cached(
+                ("knn", self.n_neighbors, id(self.task_features)),
+                lambda: knn_adjacency(self._task_descriptors(data), self.n_neighbors),
+            )
+        if not _is_named(graph):
+            if np.shape(graph) != (len(tasks), len(tasks)):
+                raise ValueError(
+                    f"graph has shape {np.shape(graph)}, but fit sees "
+                    f"{len(tasks)} tasks, {_format_tasks(tasks)}. An array "
+                    "graph has one row and column per task seen in fit, ordered "
+                    "as tasks_; to fit on a subset of the tasks (a "
+                    "cross-validation fold without some task's rows), pass the "
+                    "graph as a DataFrame whose index and columns are the task ids."
+                )
+            return graph_adjacency(graph, len(tasks))
+        labels = list(graph.index)
+        if list(graph.columns) != labels:
+            raise ValueError(
+                "A DataFrame graph must have the same task ids, in the same "
+                "order, as its index and as its columns."
+            )
+        # Validated whole, then cut: the block of a Laplacian is not one.
+        full = graph_adjacency(graph.to_numpy(dtype=float), len(labels))
+        rows = _task_positions(labels, tasks, "graph")
+        return full[np.ix_(rows, rows)]
+
+    def _task_descriptors(self, data):
+        """The descriptors of the fit's tasks that ``graph="knn"`` compares."""
+        given = self.task_features
+        if given is None:
+            return task_descriptors(data)
+        try:
+            values = check_array(
+                given.to_numpy(dtype=None) if _is_named(given) else given,
+                dtype=float,
+                input_name="task_features",
+            )
+        except ValueError as error:  # numpy's conversion error names no input
+            if "task_features" in str(error):
+                raise
+            raise ValueError(f"task_features must be numeric: {error}") from error
+        if _is_named(given):
+            return values[
+                _task_positions(list(given.index), data.tasks, "task_features")
+            ]
+        if len(values) != data.n_tasks:
+            raise ValueError(
+                f"task_features has {len(values)} rows, but fit sees "
+                f"{data.n_tasks} tasks, {_format_tasks(data.tasks)}. An array has "
+                "one row per task seen in fit, ordered as tasks_; to fit on a "
+                "subset of the tasks, pass a DataFrame indexed by task id."
+            )
+        return values
+
+
 class _TaskQuadraticFamily(MultiTaskLinearModel):
     """A task-coupling quadratic ``tr(W' M W) / 2`` plus an optional norm."""
 
@@ -96,7 +172,7 @@ class _TaskQuadraticFamily(MultiTaskLinearModel):
         return QuadraticPlusPenalty(TaskQuadratic(matrix), norm)
 
 
-class _GraphRegularized(_TaskQuadraticFamily):
+class _GraphRegularized(TaskGraphMixin, _TaskQuadraticFamily):
     r"""Multi-task {model} with the tasks' weights smoothed over a task graph.
 
     {objective}
@@ -209,76 +285,6 @@ class _GraphRegularized(_TaskQuadraticFamily):
             if len(np.asarray(value)) == data.n_tasks:
                 fixed[name] = _NamedTaskRows(np.asarray(value), list(data.tasks))
         return fixed
-
-    def _adjacency(self, data):
-        """The adjacency matrix between the tasks of this fit.
-
-        ``"knn"``: built from the fit's rows (or ``task_features``), once per
-        TaskData (a path asks for it at every strength). A DataFrame graph
-        names its tasks: the fit takes the subgraph of the tasks it sees, so
-        a cross-validation fold without some task's rows gets the right
-        graph. An array is read in the order of the fit's tasks.
-        """
-        graph, tasks = self.graph, data.tasks
-        if self.task_features is not None and not isinstance(graph, str):
-            raise ValueError(
-                "task_features is used with graph='knn' only; with a given "
-                "graph, leave task_features=None."
-            )
-        if isinstance(graph, str):
-            return data.cached(
-                ("knn", self.n_neighbors, id(self.task_features)),
-                lambda: knn_adjacency(self._task_descriptors(data), self.n_neighbors),
-            )
-        if not _is_named(graph):
-            if np.shape(graph) != (len(tasks), len(tasks)):
-                raise ValueError(
-                    f"graph has shape {np.shape(graph)}, but fit sees "
-                    f"{len(tasks)} tasks, {_format_tasks(tasks)}. An array "
-                    "graph has one row and column per task seen in fit, ordered "
-                    "as tasks_; to fit on a subset of the tasks (a "
-                    "cross-validation fold without some task's rows), pass the "
-                    "graph as a DataFrame whose index and columns are the task ids."
-                )
-            return graph_adjacency(graph, len(tasks))
-        labels = list(graph.index)
-        if list(graph.columns) != labels:
-            raise ValueError(
-                "A DataFrame graph must have the same task ids, in the same "
-                "order, as its index and as its columns."
-            )
-        # Validated whole, then cut: the block of a Laplacian is not one.
-        full = graph_adjacency(graph.to_numpy(dtype=float), len(labels))
-        rows = _task_positions(labels, tasks, "graph")
-        return full[np.ix_(rows, rows)]
-
-    def _task_descriptors(self, data):
-        """The descriptors of the fit's tasks that ``graph="knn"`` compares."""
-        given = self.task_features
-        if given is None:
-            return task_descriptors(data)
-        try:
-            values = check_array(
-                given.to_numpy(dtype=None) if _is_named(given) else given,
-                dtype=float,
-                input_name="task_features",
-            )
-        except ValueError as error:  # numpy's conversion error names no input
-            if "task_features" in str(error):
-                raise
-            raise ValueError(f"task_features must be numeric: {error}") from error
-        if _is_named(given):
-            return values[
-                _task_positions(list(given.index), data.tasks, "task_features")
-            ]
-        if len(values) != data.n_tasks:
-            raise ValueError(
-                f"task_features has {len(values)} rows, but fit sees "
-                f"{data.n_tasks} tasks, {_format_tasks(data.tasks)}. An array has "
-                "one row per task seen in fit, ordered as tasks_; to fit on a "
-                "subset of the tasks, pass a DataFrame indexed by task id."
-            )
-        return values
 
 
 def _task_positions(labels, tasks, name):

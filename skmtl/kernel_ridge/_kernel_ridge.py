@@ -1,0 +1,537 @@
+"""Multi-task kernel ridge regression (Evgeniou, Micchelli & Pontil, 2005)."""
+
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+from scipy.linalg import cho_factor, cho_solve
+from sklearn.kernel_approximation import Nystroem
+from sklearn.metrics.pairwise import PAIRWISE_KERNEL_FUNCTIONS, pairwise_kernels
+from sklearn.utils import gen_batches
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .._docstring import fill
+from .._estimator import MultiTaskEstimator
+from .._task_data import TaskData, _format_tasks, check_task_id_type, map_tasks
+from ..datafits import SquaredLoss
+from ..linear_model._base import COMMON_PARAMETERS
+from ..linear_model._docs import parameter_entry
+from ..linear_model._graph import TaskGraphMixin, _GraphRegularized
+from ..penalties import MeanRegularization, TaskQuadratic
+from ..penalties._graph import laplacian_of
+from ..solvers import solve
+from ._task_kernels import check_task_kernel, graph_task_kernel, mean_task_kernel
+
+# Rows of X predicted at once: bounds the (rows, n_fit) kernel block.
+_PREDICT_BLOCK_ENTRIES = 2**24
+
+
+def _documented(name, source):
+    """The numpydoc entry of parameter ``name`` as declared in ``source``."""
+    entry = next(p for p in source if p.name == name)
+    return parameter_entry(entry.name, entry.kind, entry.default, entry.doc)
+
+
+class MultiTaskKernelRidge(TaskGraphMixin, MultiTaskEstimator):
+    r"""Multi-task kernel ridge regression: a kernel on the features times a
+    kernel on the tasks.
+
+    Minimises, over a function :math:`f(x, t)` and per-task intercepts
+    :math:`b_t`,
+
+    .. math::
+
+        \frac{1}{2n} \sum_{i} (y_i - f(x_i, t_i) - b_{t_i})^2
+        + \alpha \|f\|_{\mathcal{H}}^2,
+
+    with :math:`\mathcal{H}` the space of the multi-task kernel
+    :math:`K((x, s), (x', t)) = k(x, x') B_{st}`: :math:`k` a kernel on the
+    features (``kernel``, as in scikit-learn's ``KernelRidge``) and
+    :math:`B` a task kernel (``task_kernel``). The sum runs over the
+    observed targets (with sample weights, :math:`n` is their sum). With a
+    linear :math:`k`, :math:`f(x, t) = x^\top w_t` and
+    :math:`\|f\|^2 = \operatorname{tr}(W^\top B^{-1} W)`, so ``task_kernel``
+    picks the coupling of the matching linear model:
+
+    * ``"mean"``: :math:`B^{-1} = I + \lambda (I - \frac{1}{T} 1 1^\top)`,
+      the penalty :math:`\sum_t \|w_t\|^2 + \lambda \sum_t \|w_t - \bar w\|^2`
+      of :class:`~skmtl.MeanRegularizedRegressor` (Evgeniou, Micchelli and
+      Pontil's kernel :math:`(1 - \mu) \delta_{st} + \mu / T`,
+      :math:`\mu = \lambda / (1 + \lambda)`);
+    * ``"graph"``: :math:`B^{-1} = I + \lambda L`, with :math:`L` the
+      Laplacian of a task graph (given, or built from the training rows);
+    * an array: :math:`B` itself.
+
+    :math:`\lambda` is ``coupling``: 0 fits one kernel ridge regression per
+    task, ``float("inf")`` one function for all tasks (per connected
+    component of the graph), with per-task intercepts.
+
+    The exact solve never forms the :math:`(nT) \times (nT)` system. On the
+    shared design with every target observed and no sample weights, it
+    diagonalises :math:`k` on the training rows and :math:`B` once each
+    (:math:`O(n^3 + T^3 + n^2 T)`); otherwise it factorises the kernel matrix
+    of the observed targets (:math:`O(m^3)` for :math:`m` of them: the rows,
+    in the task-indexed layout). With ``n_components`` set, :math:`k` is
+    replaced by a Nyström approximation of that rank, and the model is the
+    linear model of the task coupling on the Nyström features, for data
+    beyond some 20 000 rows.
+
+    Read more in the :ref:`User Guide <kernel_ridge>`.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Strength of the penalty, > 0. With ``coupling=0`` each task is
+        scikit-learn's ``KernelRidge(alpha=2 * n_samples * alpha)`` on its
+        rows (``n_samples`` counting the rows of all tasks), intercept aside.
+
+    coupling : float in [0, inf], default=1.0
+        How strongly the tasks share, with ``task_kernel="mean"`` or
+        ``"graph"`` (an array ``task_kernel`` is used as given): 0 fits
+        independent models, ``float("inf")`` one function for all tasks.
+        The main knob to tune, over many decades.
+
+    task_kernel : {"mean", "graph"} or array-like of shape (n_tasks, n_tasks), \
+            default="mean"
+        The task kernel :math:`B`; an array is symmetric positive
+        semi-definite, its rows and columns ordered as ``tasks_``.
+
+    graph : "knn" or array-like of shape (n_tasks, n_tasks), default="knn"
+        With ``task_kernel="graph"``: the task graph. ``"knn"`` builds it in
+        ``fit`` from the training rows only (see ``n_neighbors`` and
+        ``task_features``), so it is right inside ``GridSearchCV``;
+        otherwise a symmetric non-negative adjacency matrix (or its
+        Laplacian), or a DataFrame naming the tasks, as for
+        :class:`~skmtl.GraphRegularizedRegressor`.
+
+    {n_neighbors}
+
+    {task_features}
+
+    kernel : str or callable, default="linear"
+        The kernel on the features, as in scikit-learn's ``KernelRidge``: a
+        name of ``sklearn.metrics.pairwise.PAIRWISE_KERNEL_FUNCTIONS``
+        (``"rbf"``, ``"laplacian"``, ``"polynomial"``, ...) or a callable of
+        two rows.
+
+    gamma : float, default=None
+        Parameter of the RBF, laplacian, polynomial, exponential chi2 and
+        sigmoid kernels (``None``: their scikit-learn default).
+
+    degree : float, default=3
+        Degree of the polynomial kernel.
+
+    coef0 : float, default=1
+        Zero coefficient of the polynomial and sigmoid kernels.
+
+    kernel_params : dict, default=None
+        Parameters of a callable kernel.
+
+    n_components : int, default=None
+        ``None``: the exact kernel. Otherwise the rank of a Nyström
+        approximation of :math:`k` (scikit-learn's ``Nystroem``, on the
+        training rows), at cost :math:`O(n \cdot \text{n\_components}^2)`.
+        With ``task_kernel="mean"`` the Nyström model is solved in closed
+        form; with another task kernel, which must then be invertible, by an
+        iterative solver certified by its duality gap.
+
+    random_state : int, RandomState instance or None, default=None
+        The rows that ``Nystroem`` samples.
+
+    tol : float, default=1e-12
+        With ``n_components`` and a task kernel other than ``"mean"``: stop
+        the iterative solver when its duality gap is at most ``tol`` times
+        the objective (it warns with the gap it reached if ``max_iter``
+        comes first).
+
+    max_iter : int, default=10_000
+        The iterative solver's maximum number of iterations.
+
+    {fit_intercept}
+
+    {task_column}
+
+    unknown_task : {{"error", "shared"}}, default="error"
+        What ``predict`` does with a task id not seen in ``fit``: raise a
+        ``ValueError``, or predict with the mean over the tasks of
+        :math:`f(x, t) + b_t`.
+
+    Attributes
+    ----------
+    dual_coef_ : ndarray of shape (n_fit_rows, n_tasks)
+        Coefficients :math:`a` of the kernel expansion
+        :math:`f(x, s) = \sum_{{j, t}} k(x, x_j) a_{{jt}} B_{{ts}}`, one
+        column per task (zero where a target is missing; in the
+        task-indexed layout, non-zero in the column of the row's task only).
+        Without ``n_components``.
+
+    X_fit_ : ndarray of shape (n_fit_rows, n_features)
+        The training features (without the task column). Without
+        ``n_components``.
+
+    nystroem_ : Nystroem
+        The fitted Nyström approximation (with ``n_components``).
+
+    coef_ : ndarray of shape (n_tasks, n_components)
+        Weights of the tasks on the Nyström features (with
+        ``n_components``).
+
+    intercept_ : ndarray of shape (n_tasks,)
+        Intercept of each task (zeros when ``fit_intercept=False``).
+
+    task_kernel_ : ndarray of shape (n_tasks, n_tasks)
+        The task kernel :math:`B` of the fit.
+
+    graph_ : ndarray of shape (n_tasks, n_tasks)
+        The adjacency matrix of the task graph (``task_kernel="graph"``).
+
+    tasks_ : ndarray of shape (n_tasks,)
+        Task labels: the sorted task ids (task-indexed layout), or the
+        columns of ``y``.
+
+    n_features_in_ : int
+        Number of columns of ``X`` seen in ``fit``, the task column included.
+
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Column names of ``X``, when it is a DataFrame with string names.
+
+    See Also
+    --------
+    MeanRegularizedRegressor : The linear model of ``task_kernel="mean"``.
+    GraphRegularizedRegressor : The linear model of ``task_kernel="graph"``.
+
+    References
+    ----------
+    .. [1] T. Evgeniou, C. A. Micchelli and M. Pontil. Learning multiple
+       tasks with kernel methods. JMLR 6, 2005.
+
+    Examples
+    --------
+    >>> from skmtl.datasets import make_multitask_regression
+    >>> from skmtl.kernel_ridge import MultiTaskKernelRidge
+    >>> X, y = make_multitask_regression(
+    ...     n_tasks=4, n_samples=40, n_features=5, random_state=0
+    ... )
+    >>> model = MultiTaskKernelRidge(
+    ...     alpha=1e-3, coupling=10.0, kernel="rbf", task_column=0
+    ... ).fit(X, y)
+    >>> model.predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "coupling": [Interval(Real, 0, np.inf, closed="both")],
+        "task_kernel": [StrOptions({"mean", "graph"}), "array-like"],
+        "graph": [StrOptions({"knn"}), "array-like"],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "task_features": [None, "array-like"],
+        "kernel": [
+            StrOptions(set(PAIRWISE_KERNEL_FUNCTIONS) - {"precomputed"}),
+            callable,
+        ],
+        "gamma": [Interval(Real, 0, None, closed="left"), None],
+        "degree": [Interval(Real, 0, None, closed="left")],
+        "coef0": [Interval(Real, None, None, closed="neither")],
+        "kernel_params": [dict, None],
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        **{
+            p.name: p.constraints
+            for p in COMMON_PARAMETERS
+            if p.name
+            in ("fit_intercept", "task_column", "unknown_task", "tol", "max_iter")
+        },
+    }
+
+    def __init__(
+        self,
+        alpha=1.0,
+        coupling=1.0,
+        *,
+        task_kernel="mean",
+        graph="knn",
+        n_neighbors=5,
+        task_features=None,
+        kernel="linear",
+        gamma=None,
+        degree=3,
+        coef0=1,
+        kernel_params=None,
+        n_components=None,
+        random_state=None,
+        tol=1e-12,
+        max_iter=10_000,
+        fit_intercept=True,
+        task_column=None,
+        unknown_task="error",
+    ):
+        self.alpha = alpha
+        self.coupling = coupling
+        self.task_kernel = task_kernel
+        self.graph = graph
+        self.n_neighbors = n_neighbors
+        self.task_features = task_features
+        self.kernel = kernel
+        self.gamma = gamma
+        self.degree = degree
+        self.coef0 = coef0
+        self.kernel_params = kernel_params
+        self.n_components = n_components
+        self.random_state = random_state
+        self.tol = tol
+        self.max_iter = max_iter
+        self.fit_intercept = fit_intercept
+        self.task_column = task_column
+        self.unknown_task = unknown_task
+
+    def _loss_name(self):
+        return "squared"
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+            Features; with ``task_column`` set, one column holds each row's task.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Targets: 1-D with ``task_column`` set; with the shared design one
+            column per task, ``NaN`` marking a missing target.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the rows.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        data = self._validate_fit_data(X, y, sample_weight)
+        if data.n_features == 0:
+            raise ValueError(
+                "X has no feature columns (besides the task column); a kernel "
+                "model needs at least one."
+            )
+        self.task_kernel_ = self._task_kernel_for(data)
+        for name in ("dual_coef_", "X_fit_", "nystroem_", "coef_"):
+            vars(self).pop(name, None)  # a refit may change the approximation
+        if self.n_components is None:
+            self.dual_coef_, self.intercept_ = self._solve_exact(data)
+            self.X_fit_ = data.X
+        else:
+            self.coef_, self.intercept_ = self._solve_nystroem(data)
+        self.tasks_ = data.tasks
+        return self
+
+    def _task_kernel_for(self, data):
+        """:math:`B` for this fit's tasks (and ``graph_`` for a graph kernel)."""
+        vars(self).pop("graph_", None)
+        graph_kernel = isinstance(self.task_kernel, str) and self.task_kernel == "graph"
+        if not graph_kernel and not (
+            isinstance(self.graph, str) and self.task_features is None
+        ):
+            raise ValueError(
+                "graph and task_features are used with task_kernel='graph' only; "
+                "with another task kernel leave them at their defaults."
+            )
+        if not isinstance(self.task_kernel, str):
+            return check_task_kernel(self.task_kernel, data.n_tasks)
+        if self.task_kernel == "mean":
+            return mean_task_kernel(data.n_tasks, self.coupling)
+        self.graph_ = self._adjacency(data)
+        return graph_task_kernel(laplacian_of(self.graph_), self.coupling)
+
+    def _feature_kernel(self, X, Y):
+        """:math:`k(X, Y)`, as scikit-learn's ``KernelRidge`` computes it."""
+        if callable(self.kernel):
+            params = self.kernel_params or {}
+        else:
+            params = {"gamma": self.gamma, "degree": self.degree, "coef0": self.coef0}
+        return pairwise_kernels(X, Y, metric=self.kernel, filter_params=True, **params)
+
+    def _ridge(self, data):
+        r""":math:`2 \alpha n`: the diagonal the kernel matrix gets in the dual."""
+        return 2.0 * self.alpha * data.sample_weight_sum
+
+    def _solve_exact(self, data):
+        """``(dual_coef, intercept)`` of the exact kernel model."""
+        kernel = self._feature_kernel(data.X, data.X)
+        if data.shared_design and np.all(data.weight == 1):
+            return _kronecker_solve(
+                kernel, self.task_kernel_, data.Y, self._ridge(data), self.fit_intercept
+            )
+        rows, tasks = _observations(data)
+        weight = data.weight[(rows, tasks) if data.shared_design else rows]
+        target = data.Y[(rows, tasks) if data.shared_design else rows]
+        every_row = np.array_equal(rows, np.arange(len(kernel)))
+        gram = kernel if every_row else kernel[np.ix_(rows, rows)]
+        gram *= self.task_kernel_[np.ix_(tasks, tasks)]
+        coef, intercept = _dense_solve(
+            gram,
+            target,
+            weight,
+            tasks,
+            self._ridge(data),
+            data.n_tasks if self.fit_intercept else 0,
+        )
+        dual = np.zeros((data.n_samples, data.n_tasks))
+        np.add.at(dual, (rows, tasks), coef)
+        return dual, np.resize(intercept, data.n_tasks) * self.fit_intercept
+
+    def _solve_nystroem(self, data):
+        """``(coef, intercept)`` of the linear model on the Nyström features."""
+        self.nystroem_ = Nystroem(
+            kernel=self.kernel,
+            gamma=self.gamma,
+            coef0=self.coef0,
+            degree=self.degree,
+            kernel_params=self.kernel_params,
+            n_components=self.n_components,
+            random_state=self.random_state,
+        ).fit(data.X)
+        features = self.nystroem_.transform(data.X)
+        nystroem_data = TaskData(
+            features,
+            data.Y,
+            data.weight,
+            data.tasks,
+            data.task_index,
+            data.sample_weight_sum,
+        )
+        result = solve(
+            nystroem_data,
+            SquaredLoss(),
+            self._nystroem_penalty(),
+            fit_intercept=self.fit_intercept,
+            tol=self.tol,
+            max_iter=self.max_iter,
+        )
+        return result.coef, result.intercept
+
+    def _nystroem_penalty(self):
+        r""":math:`\alpha \operatorname{tr}(W^\top B^{-1} W)` as a penalty object."""
+        if isinstance(self.task_kernel, str) and self.task_kernel == "mean":
+            return MeanRegularization(self.alpha, self.coupling)
+        spectrum, basis = np.linalg.eigh(self.task_kernel_)
+        if spectrum[0] <= 1e-10 * spectrum[-1]:
+            raise ValueError(
+                "With n_components set, the task kernel must be invertible (its "
+                "inverse is the penalty of the model on the Nyström features), "
+                f"but its smallest eigenvalue is {spectrum[0]:.3g}: a finite "
+                "coupling, or the exact kernel (n_components=None), fits it."
+            )
+        return TaskQuadratic(2.0 * self.alpha * (basis / spectrum) @ basis.T)
+
+    def predict(self, X):
+        """Predict the targets.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            One prediction per row for its task (task-indexed layout, or a 1-D
+            ``y`` in fit), else one column per task.
+        """
+        check_is_fitted(self, "task_kernel_")
+        features, task_ids = self._validate_X(X, reset=False)
+        if task_ids is None:
+            scores = self._task_scores(features)
+            return scores[:, 0] if self._single_target else scores
+        check_task_id_type(task_ids, self.tasks_, self.task_column)
+        index = map_tasks(task_ids, self.tasks_)
+        unknown = index < 0
+        if np.any(unknown) and self.unknown_task == "error":
+            raise ValueError(
+                f"X has task id(s) {_format_tasks(np.unique(task_ids[unknown]))} "
+                "that were not seen in fit. Set unknown_task='shared' to "
+                "predict them with the mean of the tasks' functions."
+            )
+        scores = self._task_scores(features)
+        known = scores[np.arange(len(index)), np.maximum(index, 0)]
+        return np.where(unknown, scores.mean(axis=1), known)
+
+    def _task_scores(self, features):
+        """:math:`f(x, t) + b_t` of every row for every task: (n, n_tasks)."""
+        if self.n_components is not None:
+            return self.nystroem_.transform(features) @ self.coef_.T + self.intercept_
+        expansion = self.dual_coef_ @ self.task_kernel_
+        block = max(1, _PREDICT_BLOCK_ENTRIES // max(len(self.X_fit_), 1))
+        scores = np.empty((len(features), len(self.tasks_)))
+        for rows in gen_batches(len(features), block):
+            kernel = self._feature_kernel(features[rows], self.X_fit_)
+            scores[rows] = kernel @ expansion
+        return scores + self.intercept_
+
+
+MultiTaskKernelRidge.__doc__ = fill(
+    MultiTaskKernelRidge.__doc__,
+    n_neighbors=_documented("n_neighbors", _GraphRegularized._parameters),
+    task_features=_documented("task_features", _GraphRegularized._parameters),
+    fit_intercept=_documented("fit_intercept", COMMON_PARAMETERS),
+    task_column=_documented("task_column", COMMON_PARAMETERS),
+)
+
+
+def _observations(data):
+    """``(rows, tasks)`` of the targets with positive weight."""
+    if data.shared_design:
+        return np.nonzero(data.weight > 0)
+    rows = np.flatnonzero(data.weight > 0)
+    return rows, data.task_index[rows]
+
+
+def _dense_solve(gram, target, weight, tasks, ridge, n_intercepts):
+    r"""Dual coefficients and intercepts from the kernel matrix of the targets.
+
+    With :math:`D = \operatorname{diag}(\sqrt{w})`, :math:`G = D K D + \gamma I`
+    and :math:`E` the task indicator of the targets, the optimality
+    conditions are :math:`G \tilde a = D (y - E b)`, :math:`E^\top D \tilde a
+    = 0`, :math:`a = D \tilde a`: one Cholesky factorisation of :math:`G`
+    and a (T, T) Schur complement for the ``n_intercepts`` intercepts (T, or
+    0 without intercepts). ``gram`` is overwritten.
+    """
+    root = np.sqrt(weight)
+    gram *= root[:, None]
+    gram *= root
+    gram.flat[:: len(gram) + 1] += ridge
+    factor = cho_factor(gram, lower=True, overwrite_a=True, check_finite=False)
+    solved = cho_solve(factor, root * target, check_finite=False)
+    intercept = np.zeros(n_intercepts)
+    if n_intercepts:
+        indicator = np.zeros((len(target), n_intercepts))
+        indicator[np.arange(len(target)), tasks] = root
+        through = cho_solve(factor, indicator, check_finite=False)
+        intercept = np.linalg.solve(indicator.T @ through, indicator.T @ solved)
+        solved -= through @ intercept
+    return root * solved, intercept
+
+
+def _kronecker_solve(kernel, task_kernel, Y, ridge, fit_intercept):
+    r"""Dual coefficients and intercepts on a complete shared design.
+
+    The system :math:`k A B + \gamma A = Y - 1 b^\top` is diagonal in the
+    eigenvectors of :math:`k` (:math:`Q`) and of :math:`B` (:math:`U`), so
+    one eigendecomposition of each solves it exactly; the intercepts make the
+    columns of :math:`A` sum to zero.
+    """
+    feature_spectrum, Q = np.linalg.eigh(kernel)
+    task_spectrum, U = np.linalg.eigh(task_kernel)
+    scale = np.outer(np.maximum(feature_spectrum, 0), np.maximum(task_spectrum, 0))
+    scale += ridge
+
+    def inverse(R):
+        return Q @ ((Q.T @ R @ U) / scale) @ U.T
+
+    coef = inverse(Y)
+    intercept = np.zeros(Y.shape[1])
+    if fit_intercept:
+        ones = Q.sum(axis=0)  # Q' 1
+        schur = (U * ((ones**2) @ (1 / scale))) @ U.T
+        intercept = np.linalg.solve(schur, coef.sum(axis=0))
+        coef = inverse(Y - intercept)
+    return coef, intercept
