@@ -177,8 +177,12 @@ LINEAR = {
     ),
 }
 
-# The kernel models: regressors, without coef_ in the exact solve.
+# The kernel models, without coef_ in the exact solve.
 KERNELS = {
+    "MultiTaskKernelClassifier": (
+        "classifier",
+        lambda T, **kw: skmtl.MultiTaskKernelClassifier(alpha=0.01, kernel="rbf", **kw),
+    ),
     "MultiTaskKernelRidge": (
         "regressor",
         lambda T, **kw: skmtl.MultiTaskKernelRidge(alpha=0.01, kernel="rbf", **kw),

@@ -1,4 +1,4 @@
-"""MultiTaskKernelRidge against independent oracles.
+"""MultiTaskKernelRidge and MultiTaskKernelClassifier against independent oracles.
 
 * the optimality conditions of the representer form, solved as one dense
   linear system over every observed target (no Kronecker structure, no
@@ -6,11 +6,16 @@
 * the linear models whose penalty is the inverse task kernel
   (``MeanRegularizedRegressor`` in closed form, ``GraphRegularizedRegressor``
   at a tight duality gap);
-* scikit-learn's ``KernelRidge`` in the limits of the coupling.
+* scikit-learn's ``KernelRidge`` in the limits of the coupling;
+* for the classifier, cvxpy on the same objective written with a square
+  root of the kernel matrix, and the optimality conditions themselves.
 """
 
+import cvxpy as cp
 import numpy as np
 import pytest
+from scipy.special import expit
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.kernel_ridge import KernelRidge
 from sklearn.metrics.pairwise import rbf_kernel
 from sklearn.model_selection import GridSearchCV
@@ -19,7 +24,9 @@ from sklearn.utils._param_validation import InvalidParameterError
 import skmtl.kernel_ridge._kernel_ridge as kernel_ridge_module
 from skmtl import (
     GraphRegularizedRegressor,
+    MeanRegularizedClassifier,
     MeanRegularizedRegressor,
+    MultiTaskKernelClassifier,
     MultiTaskKernelRidge,
 )
 from skmtl.model_selection import TaskStratifiedKFold
@@ -399,3 +406,137 @@ def test_missing_targets_in_the_task_indexed_layout_are_refused():
     y[3] = np.nan
     with pytest.raises(ValueError, match="y contains NaN"):
         MultiTaskKernelRidge(task_column=0).fit(X, y)
+
+
+# -- the classifier ------------------------------------------------------------
+
+
+def _classification(layout, *, missing=False, weights=False, seed=0, n=30):
+    """Binary targets from the regression problem: ``(X, y, sample_weight)``."""
+    X, y, sample_weight, _, _ = _problem(
+        layout, missing=missing, weights=weights, seed=seed, n=n
+    )
+    labels = np.where(np.isnan(y), np.nan, (y > np.nanmedian(y)).astype(float))
+    return X, labels, sample_weight
+
+
+@pytest.mark.parametrize("coupling", [0.0, 1.0, np.inf])
+@pytest.mark.parametrize(
+    "layout, missing", [("shared", False), ("shared", True), ("indexed", False)]
+)
+def test_linear_kernel_classifier_is_mean_regularized(coupling, layout, missing):
+    X, y, sample_weight = _classification(layout, missing=missing, weights=True)
+    params = {
+        "alpha": 0.01,
+        "coupling": coupling,
+        "task_column": 0 if layout == "indexed" else None,
+    }
+    model = MultiTaskKernelClassifier(**params).fit(X, y, sample_weight=sample_weight)
+    linear = MeanRegularizedClassifier(**params, tol=1e-14).fit(
+        X, y, sample_weight=sample_weight
+    )
+    np.testing.assert_allclose(
+        model.decision_function(X), linear.decision_function(X), atol=1e-6
+    )
+
+
+def _targets_and_scores(model, X, y):
+    """The observed targets and the model's log-odds at them, in fit's order."""
+    scores = model.decision_function(X)
+    if y.ndim == 1:
+        return np.arange(len(y)), X[:, 0].astype(int), y, scores
+    rows, tasks = np.nonzero(~np.isnan(y))
+    return rows, tasks, y[rows, tasks], scores[rows, tasks]
+
+
+@pytest.mark.parametrize("layout", ["shared", "indexed"])
+def test_kernel_classifier_matches_cvxpy(layout):
+    """The same objective written with a square root of the kernel matrix:
+    :math:`f = L c + E b`, :math:`\\|f\\|_{\\mathcal{H}}^2 = \\|c\\|^2`."""
+    X, y, _ = _classification(layout, missing=True)
+    alpha = 1e-3
+    model = MultiTaskKernelClassifier(
+        alpha,
+        2.0,
+        kernel="rbf",
+        gamma=GAMMA,
+        task_column=0 if layout == "indexed" else None,
+    ).fit(X, y)
+    rows, tasks, target, scores = _targets_and_scores(model, X, y)
+    features = X[:, 1:] if layout == "indexed" else X
+    K = (
+        rbf_kernel(features[rows], gamma=GAMMA)
+        * model.task_kernel_[np.ix_(tasks, tasks)]
+    )
+    spectrum, basis = np.linalg.eigh(K)
+    root = basis * np.sqrt(np.clip(spectrum, 0, None))
+    E = np.eye(N_TASKS)[tasks]
+    c, b = cp.Variable(len(rows)), cp.Variable(N_TASKS)
+    f = root @ c + E @ b
+    loss = cp.sum(cp.logistic(f) - cp.multiply(target, f)) / len(rows)
+    problem = cp.Problem(cp.Minimize(loss + alpha * cp.sum_squares(c)))
+    problem.solve(solver=cp.CLARABEL, tol_gap_abs=1e-12, tol_gap_rel=1e-12)
+    assert problem.status == cp.OPTIMAL
+    ours = np.mean(np.logaddexp(0, scores) - target * scores)
+    dual = model.dual_coef_[rows, tasks]
+    ours += alpha * dual @ K @ dual
+    assert ours <= problem.value + 1e-9
+    np.testing.assert_allclose(scores, f.value, atol=1e-4)
+
+
+@pytest.mark.parametrize("layout", ["shared", "indexed"])
+def test_kernel_classifier_meets_the_optimality_conditions(layout):
+    r""":math:`g + 2 \alpha a = 0` and :math:`E^\top g = 0`, with :math:`g` the
+    loss gradient in the log-odds."""
+    X, y, sample_weight = _classification(layout, missing=True, weights=True)
+    alpha = 1e-4
+    model = MultiTaskKernelClassifier(
+        alpha, 5.0, kernel="rbf", task_column=0 if layout == "indexed" else None
+    ).fit(X, y, sample_weight=sample_weight)
+    rows, tasks, target, scores = _targets_and_scores(model, X, y)
+    weight = sample_weight[rows]
+    g = weight * (expit(scores) - target) / weight.sum()
+    np.testing.assert_allclose(
+        g + 2 * alpha * model.dual_coef_[rows, tasks], 0, atol=1e-12
+    )
+    np.testing.assert_allclose(np.bincount(tasks, g, minlength=N_TASKS), 0, atol=1e-12)
+
+
+def test_kernel_classifier_warns_when_newton_stops_early():
+    X, y, _ = _classification("indexed")
+    with pytest.warns(ConvergenceWarning, match="decrement"):
+        MultiTaskKernelClassifier(1e-3, kernel="rbf", max_iter=1, task_column=0).fit(
+            X, y
+        )
+
+
+def test_kernel_classifier_labels_and_probabilities():
+    X, y, _ = _classification("indexed")
+    labels = np.where(y == 1, "yes", "no")
+    model = MultiTaskKernelClassifier(1e-3, kernel="rbf", task_column=0).fit(X, labels)
+    np.testing.assert_array_equal(model.classes_, ["no", "yes"])
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(
+        model.predict(X), np.where(proba[:, 1] > 0.5, "yes", "no")
+    )
+    assert model.score(X, labels) > 0.8
+
+
+def test_kernel_classifier_needs_both_classes_in_every_task():
+    X, y, _ = _classification("indexed")
+    y[X[:, 0] == 1] = 0.0
+    with pytest.raises(ValueError, match=r"Task\(s\) \[?1.*only one class"):
+        MultiTaskKernelClassifier(task_column=0).fit(X, y)
+
+
+def test_full_rank_nystroem_classifier_is_the_exact_kernel():
+    X, y, _ = _classification("indexed")
+    params = {"alpha": 1e-2, "kernel": "rbf", "gamma": GAMMA, "task_column": 0}
+    exact = MultiTaskKernelClassifier(**params).fit(X, y)
+    nystroem = MultiTaskKernelClassifier(
+        **params, n_components=len(y), random_state=0
+    ).fit(X, y)
+    np.testing.assert_allclose(
+        nystroem.decision_function(X), exact.decision_function(X), atol=1e-5
+    )

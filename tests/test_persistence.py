@@ -49,6 +49,7 @@ SKOPS_TRUSTED_TYPES = frozenset(
         "skmtl.linear_model._fused.FusedSparseGroupClassifier",
         "skmtl.linear_model._fused.FusedSparseGroupRegressor",
         "skmtl.linear_model._base.MultiTaskLinearModel",
+        "skmtl.kernel_ridge._kernel_ridge.MultiTaskKernelClassifier",
         "skmtl.kernel_ridge._kernel_ridge.MultiTaskKernelRidge",
         "skmtl.linear_model._graph.GraphRegularizedClassifier",
         "skmtl.linear_model._graph.GraphRegularizedRegressor",

@@ -1,5 +1,5 @@
 """Multi-task kernel models: a kernel on the features times a kernel on the tasks."""
 
-from ._kernel_ridge import MultiTaskKernelRidge
+from ._kernel_ridge import MultiTaskKernelClassifier, MultiTaskKernelRidge
 
-__all__ = ["MultiTaskKernelRidge"]
+__all__ = ["MultiTaskKernelClassifier", "MultiTaskKernelRidge"]

@@ -1,10 +1,14 @@
-"""Multi-task kernel ridge regression (Evgeniou, Micchelli & Pontil, 2005)."""
+"""Multi-task kernel models (Evgeniou, Micchelli & Pontil, 2005): a kernel on
+the features times a kernel on the tasks, with the squared or logistic loss."""
 
+import warnings
 from numbers import Integral, Real
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve
+from scipy.linalg import cho_factor, cho_solve, lu_factor, lu_solve
+from scipy.special import expit
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.kernel_approximation import Nystroem
 from sklearn.metrics.pairwise import PAIRWISE_KERNEL_FUNCTIONS, pairwise_kernels
 from sklearn.utils import gen_batches
@@ -14,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._docstring import fill
 from .._estimator import MultiTaskEstimator
 from .._task_data import TaskData, _format_tasks, check_task_id_type, map_tasks
-from ..datafits import SquaredLoss
+from ..datafits import LogisticLoss, SquaredLoss
 from ..linear_model._base import COMMON_PARAMETERS
 from ..linear_model._docs import parameter_entry
 from ..linear_model._graph import TaskGraphMixin, _GraphRegularized
@@ -33,58 +37,46 @@ def _documented(name, source):
     return parameter_entry(entry.name, entry.kind, entry.default, entry.doc)
 
 
-class MultiTaskKernelRidge(TaskGraphMixin, MultiTaskEstimator):
-    r"""Multi-task kernel ridge regression: a kernel on the features times a
-    kernel on the tasks.
+_DOC_TEMPLATE = r"""{summary}
 
     Minimises, over a function :math:`f(x, t)` and per-task intercepts
     :math:`b_t`,
 
     .. math::
 
-        \frac{1}{2n} \sum_{i} (y_i - f(x_i, t_i) - b_{t_i})^2
+        {loss}
         + \alpha \|f\|_{\mathcal{H}}^2,
 
     with :math:`\mathcal{H}` the space of the multi-task kernel
     :math:`K((x, s), (x', t)) = k(x, x') B_{st}`: :math:`k` a kernel on the
     features (``kernel``, as in scikit-learn's ``KernelRidge``) and
-    :math:`B` a task kernel (``task_kernel``). The sum runs over the
-    observed targets (with sample weights, :math:`n` is their sum). With a
-    linear :math:`k`, :math:`f(x, t) = x^\top w_t` and
+    :math:`B` a task kernel (``task_kernel``).
+    {sum}
+    With a linear :math:`k`, :math:`f(x, t) = x^\top w_t` and
     :math:`\|f\|^2 = \operatorname{tr}(W^\top B^{-1} W)`, so ``task_kernel``
     picks the coupling of the matching linear model:
 
     * ``"mean"``: :math:`B^{-1} = I + \lambda (I - \frac{1}{T} 1 1^\top)`,
       the penalty :math:`\sum_t \|w_t\|^2 + \lambda \sum_t \|w_t - \bar w\|^2`
-      of :class:`~skmtl.MeanRegularizedRegressor` (Evgeniou, Micchelli and
+      of :class:`~skmtl.MeanRegularized{kind}` (Evgeniou, Micchelli and
       Pontil's kernel :math:`(1 - \mu) \delta_{st} + \mu / T`,
       :math:`\mu = \lambda / (1 + \lambda)`);
     * ``"graph"``: :math:`B^{-1} = I + \lambda L`, with :math:`L` the
       Laplacian of a task graph (given, or built from the training rows);
     * an array: :math:`B` itself.
 
-    :math:`\lambda` is ``coupling``: 0 fits one kernel ridge regression per
+    :math:`\lambda` is ``coupling``: 0 fits one {single} per
     task, ``float("inf")`` one function for all tasks (per connected
     component of the graph), with per-task intercepts.
 
-    The exact solve never forms the :math:`(nT) \times (nT)` system. On the
-    shared design with every target observed and no sample weights, it
-    diagonalises :math:`k` on the training rows and :math:`B` once each
-    (:math:`O(n^3 + T^3 + n^2 T)`); otherwise it factorises the kernel matrix
-    of the observed targets (:math:`O(m^3)` for :math:`m` of them: the rows,
-    in the task-indexed layout). With ``n_components`` set, :math:`k` is
-    replaced by a Nyström approximation of that rank, and the model is the
-    linear model of the task coupling on the Nyström features, for data
-    beyond some 20 000 rows.
+    {solve}
 
     Read more in the :ref:`User Guide <kernel_ridge>`.
 
     Parameters
     ----------
     alpha : float, default=1.0
-        Strength of the penalty, > 0. With ``coupling=0`` each task is
-        scikit-learn's ``KernelRidge(alpha=2 * n_samples * alpha)`` on its
-        rows (``n_samples`` counting the rows of all tasks), intercept aside.
+        {alpha}
 
     coupling : float in [0, inf], default=1.0
         How strongly the tasks share, with ``task_kernel="mean"`` or
@@ -140,28 +132,25 @@ class MultiTaskKernelRidge(TaskGraphMixin, MultiTaskEstimator):
         The rows that ``Nystroem`` samples.
 
     tol : float, default=1e-12
-        With ``n_components`` and a task kernel other than ``"mean"``: stop
-        the iterative solver when its duality gap is at most ``tol`` times
-        the objective (it warns with the gap it reached if ``max_iter``
-        comes first).
+        {tol}
 
     max_iter : int, default=10_000
-        The iterative solver's maximum number of iterations.
+        {max_iter}
 
     {fit_intercept}
 
     {task_column}
 
-    unknown_task : {{"error", "shared"}}, default="error"
+    unknown_task : {"error", "shared"}, default="error"
         What ``predict`` does with a task id not seen in ``fit``: raise a
         ``ValueError``, or predict with the mean over the tasks of
-        :math:`f(x, t) + b_t`.
+        :math:`f(x, t) + b_t`{unknown_scale}.
 
     Attributes
     ----------
-    dual_coef_ : ndarray of shape (n_fit_rows, n_tasks)
+    {classes}    dual_coef_ : ndarray of shape (n_fit_rows, n_tasks)
         Coefficients :math:`a` of the kernel expansion
-        :math:`f(x, s) = \sum_{{j, t}} k(x, x_j) a_{{jt}} B_{{ts}}`, one
+        :math:`f(x, s) = \sum_{j, t} k(x, x_j) a_{jt} B_{ts}`, one
         column per task (zero where a target is missing; in the
         task-indexed layout, non-zero in the column of the row's task only).
         Without ``n_components``.
@@ -196,10 +185,10 @@ class MultiTaskKernelRidge(TaskGraphMixin, MultiTaskEstimator):
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names of ``X``, when it is a DataFrame with string names.
 
+    {n_iter}
     See Also
     --------
-    MeanRegularizedRegressor : The linear model of ``task_kernel="mean"``.
-    GraphRegularizedRegressor : The linear model of ``task_kernel="graph"``.
+    {see_also}
 
     References
     ----------
@@ -208,17 +197,46 @@ class MultiTaskKernelRidge(TaskGraphMixin, MultiTaskEstimator):
 
     Examples
     --------
-    >>> from skmtl.datasets import make_multitask_regression
-    >>> from skmtl.kernel_ridge import MultiTaskKernelRidge
-    >>> X, y = make_multitask_regression(
-    ...     n_tasks=4, n_samples=40, n_features=5, random_state=0
-    ... )
-    >>> model = MultiTaskKernelRidge(
-    ...     alpha=1e-3, coupling=10.0, kernel="rbf", task_column=0
-    ... ).fit(X, y)
-    >>> model.predict(X[:3]).shape
-    (3,)
+    {example}
     """
+
+
+_DOC_TEMPLATE = fill(
+    _DOC_TEMPLATE,
+    n_neighbors=_documented("n_neighbors", _GraphRegularized._parameters),
+    task_features=_documented("task_features", _GraphRegularized._parameters),
+    fit_intercept=_documented("fit_intercept", COMMON_PARAMETERS),
+    task_column=_documented("task_column", COMMON_PARAMETERS),
+)
+
+_RIDGE_SOLVE = r"""The exact solve never forms the :math:`(nT) \times (nT)` system.
+On the shared design with every target observed and no sample weights, it
+diagonalises :math:`k` on the training rows and :math:`B` once each
+(:math:`O(n^3 + T^3 + n^2 T)`); otherwise it factorises the kernel matrix
+of the observed targets (:math:`O(m^3)` for :math:`m` of them: the rows,
+in the task-indexed layout). With ``n_components`` set, :math:`k` is
+replaced by a Nyström approximation of that rank, and the model is the
+linear model of the task coupling on the Nyström features, for data
+beyond some 20 000 rows."""
+
+_NEWTON_SOLVE = r"""The exact solve is Newton's method on the coefficients of the kernel
+expansion over the :math:`m` observed targets, never on the
+:math:`(nT) \times (nT)` system: each step factorises one
+:math:`m \times m` matrix (:math:`O(m^3)`) and a :math:`T \times T` one
+for the intercepts, and the iterations stop when the Newton decrement
+(half of it bounds the suboptimality near the optimum) is at most ``tol``
+times the objective. With ``n_components`` set, :math:`k` is replaced by a
+Nyström approximation of that rank, and the model is the linear model of
+the task coupling on the Nyström features, solved by the solvers of the
+linear models."""
+
+
+class _MultiTaskKernelModel(TaskGraphMixin, MultiTaskEstimator):
+    """What the kernel regressor and classifier share: the parameters, the
+    task kernel, the Nyström model and the kernel expansion of predictions.
+    A subclass sets ``_loss`` (the datafit class) and ``_solve_exact``."""
+
+    _loss = None
 
     _parameter_constraints: ClassVar[dict] = {
         "alpha": [Interval(Real, 0, None, closed="neither")],
@@ -287,7 +305,7 @@ class MultiTaskKernelRidge(TaskGraphMixin, MultiTaskEstimator):
         self.unknown_task = unknown_task
 
     def _loss_name(self):
-        return "squared"
+        return "logistic" if self._loss is LogisticLoss else "squared"
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
@@ -298,7 +316,9 @@ class MultiTaskKernelRidge(TaskGraphMixin, MultiTaskEstimator):
             Features; with ``task_column`` set, one column holds each row's task.
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             Targets: 1-D with ``task_column`` set; with the shared design one
-            column per task, ``NaN`` marking a missing target.
+            column per task, ``NaN`` marking a missing target. A classifier
+            takes two class labels (every task must have both) or, on the
+            shared design, one 0/1 column per label.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the rows.
 
@@ -309,6 +329,7 @@ class MultiTaskKernelRidge(TaskGraphMixin, MultiTaskEstimator):
         """
         self._validate_params()
         data = self._validate_fit_data(X, y, sample_weight)
+        self._check_task_data(data)
         if data.n_features == 0:
             raise ValueError(
                 "X has no feature columns (besides the task column); a kernel "
@@ -318,10 +339,10 @@ class MultiTaskKernelRidge(TaskGraphMixin, MultiTaskEstimator):
         for name in ("dual_coef_", "X_fit_", "nystroem_", "coef_"):
             vars(self).pop(name, None)  # a refit may change the approximation
         if self.n_components is None:
-            self.dual_coef_, self.intercept_ = self._solve_exact(data)
+            self.dual_coef_, self.intercept_, self.n_iter_ = self._solve_exact(data)
             self.X_fit_ = data.X
         else:
-            self.coef_, self.intercept_ = self._solve_nystroem(data)
+            self.coef_, self.intercept_, self.n_iter_ = self._solve_nystroem(data)
         self.tasks_ = data.tasks
         return self
 
@@ -351,34 +372,36 @@ class MultiTaskKernelRidge(TaskGraphMixin, MultiTaskEstimator):
             params = {"gamma": self.gamma, "degree": self.degree, "coef0": self.coef0}
         return pairwise_kernels(X, Y, metric=self.kernel, filter_params=True, **params)
 
-    def _ridge(self, data):
-        r""":math:`2 \alpha n`: the diagonal the kernel matrix gets in the dual."""
-        return 2.0 * self.alpha * data.sample_weight_sum
-
-    def _solve_exact(self, data):
-        """``(dual_coef, intercept)`` of the exact kernel model."""
-        kernel = self._feature_kernel(data.X, data.X)
-        if data.shared_design and np.all(data.weight == 1):
-            return _kronecker_solve(
-                kernel, self.task_kernel_, data.Y, self._ridge(data), self.fit_intercept
+    def _observed_targets(self, data):
+        """The observed targets (positive weight) and their kernel matrix."""
+        if data.shared_design:
+            rows, tasks = np.nonzero(data.weight > 0)
+            weight, target = data.weight[rows, tasks], data.Y[rows, tasks]
+        else:
+            rows = np.flatnonzero(data.weight > 0)
+            tasks, weight, target = (
+                data.task_index[rows],
+                data.weight[rows],
+                data.Y[rows],
             )
-        rows, tasks = _observations(data)
-        weight = data.weight[(rows, tasks) if data.shared_design else rows]
-        target = data.Y[(rows, tasks) if data.shared_design else rows]
-        every_row = np.array_equal(rows, np.arange(len(kernel)))
-        gram = kernel if every_row else kernel[np.ix_(rows, rows)]
+        distinct = np.unique(rows)
+        kernel = self._feature_kernel(data.X[distinct], data.X[distinct])
+        position = np.searchsorted(distinct, rows)
+        every_row = len(position) == len(kernel)  # each row once, in order
+        gram = kernel if every_row else kernel[np.ix_(position, position)]
         gram *= self.task_kernel_[np.ix_(tasks, tasks)]
-        coef, intercept = _dense_solve(
-            gram,
-            target,
-            weight,
-            tasks,
-            self._ridge(data),
-            data.n_tasks if self.fit_intercept else 0,
-        )
-        dual = np.zeros((data.n_samples, data.n_tasks))
-        np.add.at(dual, (rows, tasks), coef)
-        return dual, np.resize(intercept, data.n_tasks) * self.fit_intercept
+        return _Targets(rows, tasks, weight, target, gram)
+
+    def _intercepts(self, intercept, data):
+        """``intercept_``: the solved intercepts, or zeros without them."""
+        return intercept if self.fit_intercept else np.zeros(data.n_tasks)
+
+    def _indicator(self, targets, n_tasks):
+        """(m, T) task indicator of the targets, or (m, 0) without intercepts."""
+        indicator = np.zeros((len(targets.rows), n_tasks if self.fit_intercept else 0))
+        if self.fit_intercept:
+            indicator[np.arange(len(targets.rows)), targets.tasks] = 1.0
+        return indicator
 
     def _solve_nystroem(self, data):
         """``(coef, intercept)`` of the linear model on the Nyström features."""
@@ -402,13 +425,13 @@ class MultiTaskKernelRidge(TaskGraphMixin, MultiTaskEstimator):
         )
         result = solve(
             nystroem_data,
-            SquaredLoss(),
+            self._loss(),
             self._nystroem_penalty(),
             fit_intercept=self.fit_intercept,
             tol=self.tol,
             max_iter=self.max_iter,
         )
-        return result.coef, result.intercept
+        return result.coef, result.intercept, result.n_iter
 
     def _nystroem_penalty(self):
         r""":math:`\alpha \operatorname{tr}(W^\top B^{-1} W)` as a penalty object."""
@@ -424,19 +447,9 @@ class MultiTaskKernelRidge(TaskGraphMixin, MultiTaskEstimator):
             )
         return TaskQuadratic(2.0 * self.alpha * (basis / spectrum) @ basis.T)
 
-    def predict(self, X):
-        """Predict the targets.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
-            One prediction per row for its task (task-indexed layout, or a 1-D
-            ``y`` in fit), else one column per task.
-        """
+    def _scores(self, X):
+        """:math:`f(x, t) + b_t` of each row: for its task (task-indexed
+        layout, or a 1-D ``y`` in fit), else (n_samples, n_tasks)."""
         check_is_fitted(self, "task_kernel_")
         features, task_ids = self._validate_X(X, reset=False)
         if task_ids is None:
@@ -468,46 +481,227 @@ class MultiTaskKernelRidge(TaskGraphMixin, MultiTaskEstimator):
         return scores + self.intercept_
 
 
-MultiTaskKernelRidge.__doc__ = fill(
-    MultiTaskKernelRidge.__doc__,
-    n_neighbors=_documented("n_neighbors", _GraphRegularized._parameters),
-    task_features=_documented("task_features", _GraphRegularized._parameters),
-    fit_intercept=_documented("fit_intercept", COMMON_PARAMETERS),
-    task_column=_documented("task_column", COMMON_PARAMETERS),
-)
+class MultiTaskKernelRidge(_MultiTaskKernelModel):
+    __doc__ = fill(
+        _DOC_TEMPLATE,
+        summary="Multi-task kernel ridge regression: a kernel on the features "
+        "times a kernel on the tasks.",
+        loss=r"\frac{1}{2n} \sum_{i} (y_i - f(x_i, t_i) - b_{t_i})^2",
+        sum="The sum runs over the observed targets (with sample weights, "
+        ":math:`n` is the sum of the rows' weights).",
+        kind="Regressor",
+        single="kernel ridge regression",
+        solve=_RIDGE_SOLVE,
+        alpha="""Strength of the penalty, > 0. With ``coupling=0`` each task is
+        scikit-learn's ``KernelRidge(alpha=2 * n_samples * alpha)`` on its
+        rows (``n_samples`` counting the rows of all tasks), intercept aside.""",
+        tol="""With ``n_components`` and a task kernel other than ``"mean"``: stop
+        the iterative solver when its duality gap is at most ``tol`` times
+        the objective (it warns with the gap it reached if ``max_iter``
+        comes first).""",
+        max_iter="The iterative solver's maximum number of iterations.",
+        unknown_scale="",
+        classes="",
+        n_iter="""n_iter_ : int
+        Iterations of the solver (1 for the direct solves).""",
+        see_also="""MultiTaskKernelClassifier : The same model with the logistic loss.
+    MeanRegularizedRegressor : The linear model of ``task_kernel="mean"``.
+    GraphRegularizedRegressor : The linear model of ``task_kernel="graph"``.""",
+        example=""">>> from skmtl.datasets import make_multitask_regression
+    >>> from skmtl.kernel_ridge import MultiTaskKernelRidge
+    >>> X, y = make_multitask_regression(
+    ...     n_tasks=4, n_samples=40, n_features=5, random_state=0
+    ... )
+    >>> model = MultiTaskKernelRidge(
+    ...     alpha=1e-3, coupling=10.0, kernel="rbf", task_column=0
+    ... ).fit(X, y)
+    >>> model.predict(X[:3]).shape
+    (3,)""",
+    )
+
+    _loss = SquaredLoss
+
+    def _ridge(self, data):
+        r""":math:`2 \alpha n`: the diagonal the kernel matrix gets in the dual."""
+        return 2.0 * self.alpha * data.sample_weight_sum
+
+    def _solve_exact(self, data):
+        """``(dual_coef, intercept, n_iter)`` of the exact kernel model."""
+        if data.shared_design and np.all(data.weight == 1):
+            kernel = self._feature_kernel(data.X, data.X)
+            return (
+                *_kronecker_solve(
+                    kernel,
+                    self.task_kernel_,
+                    data.Y,
+                    self._ridge(data),
+                    self.fit_intercept,
+                ),
+                1,
+            )
+        targets = self._observed_targets(data)
+        coef, intercept = _dense_solve(
+            targets, self._ridge(data), self._indicator(targets, data.n_tasks)
+        )
+        return targets.dual_coef(coef, data), self._intercepts(intercept, data), 1
+
+    def predict(self, X):
+        """Predict the targets.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            One prediction per row for its task (task-indexed layout, or a 1-D
+            ``y`` in fit), else one column per task.
+        """
+        return self._scores(X)
 
 
-def _observations(data):
-    """``(rows, tasks)`` of the targets with positive weight."""
-    if data.shared_design:
-        return np.nonzero(data.weight > 0)
-    rows = np.flatnonzero(data.weight > 0)
-    return rows, data.task_index[rows]
+class MultiTaskKernelClassifier(_MultiTaskKernelModel):
+    __doc__ = fill(
+        _DOC_TEMPLATE,
+        summary="Multi-task kernel logistic regression: a kernel on the features "
+        "times a kernel on the tasks.",
+        loss=r"\frac{1}{m} \sum_{i} \log\big(1 + e^{-\tilde y_i (f(x_i, t_i)"
+        r" + b_{t_i})}\big)",
+        sum=r"The sum runs over the :math:`m` observed targets, "
+        r":math:`\tilde y_i = \pm 1` (with sample weights, a weighted mean).",
+        kind="Classifier",
+        single="kernel logistic regression",
+        solve=_NEWTON_SOLVE,
+        alpha="""Strength of the penalty, > 0.""",
+        tol="""Stop Newton's method when its decrement is at most ``tol`` times
+        the objective; with ``n_components``, the linear solver's relative
+        duality gap. A solver that reaches ``max_iter`` first warns with
+        what it reached.""",
+        max_iter="Maximum number of iterations of the solver.",
+        unknown_scale=" (its log-odds)",
+        classes="""classes_ : ndarray of shape (2,)
+        The class labels (``[0, 1]`` for a multi-label ``y``).
+
+    """,
+        n_iter="""n_iter_ : int
+        Iterations of the solver.""",
+        see_also="""MultiTaskKernelRidge : The same model with the squared loss.
+    MeanRegularizedClassifier : The linear model of ``task_kernel="mean"``.
+    GraphRegularizedClassifier : The linear model of ``task_kernel="graph"``.""",
+        example=""">>> from skmtl.datasets import make_multitask_classification
+    >>> from skmtl.kernel_ridge import MultiTaskKernelClassifier
+    >>> X, y = make_multitask_classification(
+    ...     n_tasks=4, n_samples=40, n_features=5, random_state=0
+    ... )
+    >>> clf = MultiTaskKernelClassifier(
+    ...     alpha=1e-3, coupling=10.0, kernel="rbf", task_column=0
+    ... ).fit(X, y)
+    >>> clf.predict_proba(X[:3]).shape
+    (3, 2)""",
+    )
+
+    _loss = LogisticLoss
+
+    def _solve_exact(self, data):
+        """``(dual_coef, intercept, n_iter)`` by Newton's method."""
+        targets = self._observed_targets(data)
+        coef, intercept, n_iter = _logistic_newton(
+            targets,
+            self.alpha,
+            self._indicator(targets, data.n_tasks),
+            self.tol,
+            self.max_iter,
+        )
+        return (
+            targets.dual_coef(coef, data),
+            self._intercepts(intercept, data),
+            n_iter,
+        )
+
+    def decision_function(self, X):
+        """Log-odds of the positive class, :math:`f(x, t) + b_t`.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+        """
+        return self._scores(X)
+
+    def predict(self, X):
+        """Predict the class labels.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            Class labels from ``classes_`` (one per row for its task), or 0/1
+            columns for a multi-label ``y``.
+        """
+        positive = (self._scores(X) > 0).astype(int)
+        return positive if positive.ndim == 2 else self.classes_[positive]
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2) or (n_samples, n_tasks)
+            For a 1-D ``y`` in fit, the probabilities of ``classes_``; for a
+            multi-label ``y``, the probability of label 1 in each column.
+        """
+        p = expit(self._scores(X))
+        return p if p.ndim == 2 else np.column_stack([1 - p, p])
 
 
-def _dense_solve(gram, target, weight, tasks, ridge, n_intercepts):
+class _Targets(NamedTuple):
+    """The observed targets of a fit, in the order of the kernel matrix."""
+
+    rows: np.ndarray  # row of X of each target
+    tasks: np.ndarray  # task position of each target
+    weight: np.ndarray
+    target: np.ndarray
+    gram: np.ndarray  # K((x_i, t_i), (x_j, t_j)) over the targets
+
+    def dual_coef(self, coef, data):
+        """The (n_samples, n_tasks) ``dual_coef_`` holding ``coef`` per target."""
+        dual = np.zeros((data.n_samples, data.n_tasks))
+        np.add.at(dual, (self.rows, self.tasks), coef)
+        return dual
+
+
+def _dense_solve(targets, ridge, indicator):
     r"""Dual coefficients and intercepts from the kernel matrix of the targets.
 
     With :math:`D = \operatorname{diag}(\sqrt{w})`, :math:`G = D K D + \gamma I`
-    and :math:`E` the task indicator of the targets, the optimality
-    conditions are :math:`G \tilde a = D (y - E b)`, :math:`E^\top D \tilde a
-    = 0`, :math:`a = D \tilde a`: one Cholesky factorisation of :math:`G`
-    and a (T, T) Schur complement for the ``n_intercepts`` intercepts (T, or
-    0 without intercepts). ``gram`` is overwritten.
+    and :math:`E` the task ``indicator`` of the targets (no columns without
+    intercepts), the optimality conditions are :math:`G \tilde a = D (y - E
+    b)`, :math:`E^\top D \tilde a = 0`, :math:`a = D \tilde a`: one Cholesky
+    factorisation of :math:`G` and a (T, T) Schur complement for the
+    intercepts. ``targets.gram`` is overwritten.
     """
-    root = np.sqrt(weight)
+    root = np.sqrt(targets.weight)
+    gram = targets.gram
     gram *= root[:, None]
     gram *= root
     gram.flat[:: len(gram) + 1] += ridge
     factor = cho_factor(gram, lower=True, overwrite_a=True, check_finite=False)
-    solved = cho_solve(factor, root * target, check_finite=False)
-    intercept = np.zeros(n_intercepts)
-    if n_intercepts:
-        indicator = np.zeros((len(target), n_intercepts))
-        indicator[np.arange(len(target)), tasks] = root
-        through = cho_solve(factor, indicator, check_finite=False)
-        intercept = np.linalg.solve(indicator.T @ through, indicator.T @ solved)
-        solved -= through @ intercept
+    solved = cho_solve(factor, root * targets.target, check_finite=False)
+    through = cho_solve(factor, root[:, None] * indicator, check_finite=False)
+    weighted = root[:, None] * indicator
+    intercept = np.linalg.solve(weighted.T @ through, weighted.T @ solved)
+    solved -= through @ intercept
     return root * solved, intercept
 
 
@@ -535,3 +729,58 @@ def _kronecker_solve(kernel, task_kernel, Y, ridge, fit_intercept):
         intercept = np.linalg.solve(schur, coef.sum(axis=0))
         coef = inverse(Y - intercept)
     return coef, intercept
+
+
+def _logistic_newton(targets, alpha, indicator, tol, max_iter):
+    r"""Kernel logistic regression by Newton's method on the expansion.
+
+    Minimises :math:`J(a, b) = \sum_o c_o \ell(y_o, f_o) + \alpha a^\top K a`
+    with :math:`f = K a + E b` and :math:`c` the weights normalised to sum
+    1. With :math:`g, h` the first and second derivatives of the loss in
+    :math:`f`, the Newton point solves :math:`(H K + 2\alpha I) a + H E b =
+    H f - g`, :math:`E^\top a = 0`; its step is damped by backtracking.
+    Stops when the Newton decrement is at most ``tol`` times the objective.
+    """
+    gram, y = targets.gram, targets.target
+    c = targets.weight / targets.weight.sum()
+    a, b = np.zeros(len(y)), np.zeros(indicator.shape[1])
+    kernel_a = np.zeros(len(y))
+
+    def objective(f, a, kernel_a):
+        return float(c @ (np.logaddexp(0, f) - y * f) + alpha * a @ kernel_a)
+
+    f = np.zeros(len(y))
+    value = objective(f, a, kernel_a)
+    for n_iter in range(1, max_iter + 1):
+        p = expit(f)
+        g, h = c * (p - y), c * p * (1 - p)
+        system = lu_factor(h[:, None] * gram + 2 * alpha * np.eye(len(y)))
+        newton_a = lu_solve(system, h * f - g)
+        through = lu_solve(system, h[:, None] * indicator)
+        newton_b = np.linalg.solve(indicator.T @ through, indicator.T @ newton_a)
+        newton_a -= through @ newton_b
+        step_a, step_b = newton_a - a, newton_b - b
+        step_kernel_a = gram @ step_a
+        step_f = step_kernel_a + indicator @ step_b
+        decrement = -float(
+            (g + 2 * alpha * a) @ step_kernel_a + g @ (indicator @ step_b)
+        )
+        if decrement <= tol * abs(value):  # the full step: quadratic convergence
+            return newton_a, newton_b, n_iter
+        t = 1.0
+        while True:  # Armijo backtracking; a Newton direction descends
+            trial = objective(
+                f + t * step_f, a + t * step_a, kernel_a + t * step_kernel_a
+            )
+            if trial <= value - 0.25 * t * decrement or t < 1e-10:
+                break
+            t /= 2
+        a, b = a + t * step_a, b + t * step_b
+        kernel_a, f, value = kernel_a + t * step_kernel_a, f + t * step_f, trial
+    warnings.warn(
+        f"Newton's method stopped at max_iter={max_iter} with a Newton "
+        f"decrement of {decrement:.3g} (objective {value:.6g}); raise max_iter.",
+        ConvergenceWarning,
+        stacklevel=4,
+    )
+    return a, b, max_iter
