@@ -145,6 +145,23 @@ LINEAR = {
         alpha=0.1,
         beta=0.1,
     ),
+    "ClusteredRegressor-shared": (
+        "regressor",
+        lambda T, **kw: skmtl.ClusteredRegressor(
+            n_clusters=1, alpha=0.1, beta=0.1, shared_component=True, **kw
+        ),
+    ),
+    "ClusteredClassifier-shared": (
+        "classifier",
+        lambda T, **kw: skmtl.ClusteredClassifier(
+            n_clusters=1,
+            alpha=0.1,
+            beta=0.1,
+            shared_component=True,
+            alpha_shared=0.01,
+            **kw,
+        ),
+    ),
     **_pair(
         skmtl.DirtyRegressor,
         skmtl.DirtyClassifier,

@@ -512,7 +512,7 @@ def test_tiny_strengths_give_least_squares_per_task(name):
     L-BFGS (the clustered penalty) certifies gaps down to about 1e-9 of the
     objective, the others to 1e-12.
     """
-    tol, rtol = (1e-8, 1e-4) if name == "ClusteredRegressor" else (1e-12, 1e-6)
+    tol, rtol = (1e-8, 1e-4) if name.startswith("Clustered") else (1e-12, 1e-6)
     kind, model = build(name, tol=tol)
     X, y = make_data(kind, "indexed", n_rows=40)
     model.set_params(**_strengths(model, 1e-10))
@@ -537,7 +537,7 @@ def test_tiny_strengths_give_logistic_regression_per_task(name):
     The gaps reached (1e-10 of the objective, 1e-8 for L-BFGS) bound the
     distance to the optimum by about 1e-5.
     """
-    tol = 1e-8 if name == "ClusteredClassifier" else 1e-10
+    tol = 1e-8 if name.startswith("Clustered") else 1e-10
     kind, model = build(name, tol=tol)
     X, y = make_data(kind, "indexed", n_rows=40)
     model.set_params(**_strengths(model, 1e-10))

@@ -44,8 +44,6 @@ class _Clustered(MultiTaskLinearModel):
        alternating structure optimization. NIPS 2011.
     """
 
-    _shares = False  # its smooth penalty has no proximal operator for the lifted solver
-
     _parameters = (
         Parameter(
             "n_clusters",
@@ -86,14 +84,16 @@ class _Clustered(MultiTaskLinearModel):
 \ \text{ s.t. } \operatorname{tr} M = k,\ 0 \preceq M \preceq I"""
     _attributes = """
 task_matrix_ : ndarray of shape (n_tasks, n_tasks)
-    The optimal :math:`M` at ``coef_`` (rows and columns ordered as
+    The optimal :math:`M` at ``coef_`` (at ``specific_coef_`` with
+    ``shared_component=True``; rows and columns ordered as
     ``tasks_``): the relaxed ``F @ F.T`` of the normalised cluster
     indicators :math:`F`, with eigenvalues in [0, 1] summing to
     ``n_clusters``. Large entries join tasks of one cluster.
 
 task_clusters_ : ndarray of shape (n_tasks,)
     A cluster label (0 .. ``n_clusters`` - 1) per task, in ``tasks_``
-    order: k-means (``random_state=0``) on the rows of ``coef_``, the
+    order: k-means (``random_state=0``) on the rows of ``coef_`` (of
+    ``specific_coef_`` with ``shared_component=True``), the
     hard clustering whose k-means objective the penalty relaxes.
     Numbered by first appearance: task 0 is in cluster 0.
 """
@@ -112,8 +112,8 @@ task_clusters_ : ndarray of shape (n_tasks,)
 
     def _set_derived_attributes(self):
         penalty = ClusteredPenalty(self.alpha, self.beta, self.n_clusters)
-        self.task_matrix_ = penalty.task_matrix(self.coef_)
-        self.task_clusters_ = _cluster_tasks(self.coef_, self.n_clusters)
+        self.task_matrix_ = penalty.task_matrix(self._penalised_coef())
+        self.task_clusters_ = _cluster_tasks(self._penalised_coef(), self.n_clusters)
 
 
 def _cluster_tasks(W, k):

@@ -26,7 +26,8 @@ Every certificate is that of the problem in :math:`(w_0, V)`, with
 import numpy as np
 
 from ._decomposition import LiftedSmooth, StackedPenalty, _AtSplit, _start
-from ._fista import _feature_scale, run_fista
+from ._fista import _feature_scale, make_smooth, run_fista
+from ._lbfgs import run_lbfgs
 from ._prox_newton import armijo, warn_if_not_converged
 from ._smooth import DataSmooth, GramSmooth, _State
 
@@ -195,4 +196,97 @@ def common_prox_newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_
         certified = smooth.certify(stacked, X, smooth.internal_intercept(X, b))
     warn_if_not_converged(certified, tol, max_iter)
     P, V = stacked.split(certified.W)
+    return P + V, certified.b, n_iter, certified.gap, certified.primal, (P, V)
+
+
+class CommonLifted:
+    r"""The smooth part of ``X = [V; u]`` (T + 1 rows) with ``w0 = u / scale``:
+    :math:`F(\mathbf{1} w_0^\top + V)`, where ``w0`` cannot be eliminated (a
+    loss that is not quadratic).
+
+    ``scale`` (per feature) evens the curvature of ``w0`` against that of
+    ``V``: a large ridge on ``w0`` otherwise stalls L-BFGS. Certificates are
+    those of the problem in ``(w0, V)`` at ``w0`` refitted for ``V`` (see
+    :meth:`~skmtl.solvers._decomposition.LiftedSmooth.certify`).
+    """
+
+    def __init__(self, base, decomposition):
+        self.base, self.lifted = base, LiftedSmooth(base)
+        self.stacked = StackedPenalty(decomposition)
+        ridge = decomposition.shared.ridge(base.data.n_features)
+        curvature = max(base.lipschitz(), np.finfo(float).tiny) * base.data.n_tasks
+        self.scale = np.sqrt(1.0 + ridge / curvature)
+
+    def weights(self, X):
+        return X[:-1] + X[-1] / self.scale
+
+    def internal_intercept(self, X, b):
+        return self.base.internal_intercept(self.weights(X), b)
+
+    def state(self, X, c):
+        base = self.base.state(self.weights(X), c)
+        return _State(X, c, base, lambda: base.value)
+
+    def gradient(self, state):
+        GW, gc = self.base.gradient(state.Z)
+        return np.vstack([GW, GW.sum(axis=0) / self.scale]), gc
+
+    def certify(self, penalty, X, c):
+        P = np.broadcast_to(X[-1] / self.scale, X[:-1].shape)
+        certified = self.lifted.certify(self.stacked, self.stacked.stack(P, X[:-1]), c)
+        P, V = self.stacked.split(certified.W)
+        G = certified.grad[: len(V)]
+        return certified._replace(
+            W=np.vstack([V, P[0] * self.scale]),
+            grad=np.vstack([G, G.sum(axis=0) / self.scale]),
+        )
+
+
+class CommonLiftedPenalty:
+    r""":math:`\Omega(V) + \frac12 w_0^\top R w_0` of ``X = [V; u]``,
+    ``w0 = u / scale``, for a smooth specific penalty :math:`\Omega` (what
+    L-BFGS needs)."""
+
+    capabilities = frozenset({"gradient"})
+
+    def __init__(self, decomposition, scale):
+        self.specific, self.scale = decomposition.specific, scale
+        self.ridge = decomposition.shared.ridge(len(scale))
+
+    def value(self, X):
+        w0 = X[-1] / self.scale
+        return self.specific.value(X[:-1]) + float(0.5 * np.sum(self.ridge * w0**2))
+
+    def gradient(self, X):
+        w0 = X[-1] / self.scale
+        return np.vstack([self.specific.gradient(X[:-1]), self.ridge * w0 / self.scale])
+
+
+def common_lbfgs(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
+    """L-BFGS for a common part under a smooth penalty (the registry's "lbfgs"
+    for such a decomposition).
+
+    On sufficient statistics ``w0`` is eliminated exactly and L-BFGS runs on
+    ``V`` (:class:`CommonEliminated`); otherwise on ``[V; w0]``
+    (:class:`CommonLifted`).
+
+    Returns
+    -------
+    W, b, n_iter, gap, primal, (P, V)
+    """
+    P, V = _start(W, penalty)
+    base = make_smooth(data, datafit, fit_intercept)
+    if isinstance(base, GramSmooth):
+        smooth = CommonEliminated(base, penalty)
+        certified, n_iter = run_lbfgs(smooth, penalty.specific, V, None, tol, max_iter)
+        P, V = smooth.split(certified.W)
+    else:
+        smooth = CommonLifted(base, penalty)
+        X = np.vstack([V, P[0] * smooth.scale])
+        c = smooth.internal_intercept(X, b)
+        certified, n_iter = run_lbfgs(
+            smooth, CommonLiftedPenalty(penalty, smooth.scale), X, c, tol, max_iter
+        )
+        w0 = certified.W[-1] / smooth.scale
+        V, P = certified.W[:-1], np.broadcast_to(w0, V.shape).copy()
     return P + V, certified.b, n_iter, certified.gap, certified.primal, (P, V)

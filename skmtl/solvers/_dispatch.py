@@ -10,7 +10,7 @@ from ._certificate import (
     intercepts_only,
     zero_weights_if_optimal,
 )
-from ._common import common_prox_newton
+from ._common import common_lbfgs, common_prox_newton
 from ._cvxpy import cvxpy_solve
 from ._decomposition import lifted_cvxpy, lifted_fista, lifted_fista_path
 from ._fista import fista, fista_path
@@ -75,6 +75,15 @@ def _common_part_and_prox(penalty):
     return _parts_have_prox(penalty) and provides(penalty.shared, "common_rows")
 
 
+def _common_part_and_smooth(penalty):
+    """A decomposition of common weights (``w0``) and a smooth penalty."""
+    return (
+        provides(penalty, "decomposition")
+        and provides(penalty.shared, "common_rows")
+        and provides(penalty.specific, "gradient")
+    )
+
+
 def _proximal_part(penalty):
     """The part of the penalty a proximal solver applies the prox of.
 
@@ -111,8 +120,11 @@ SOLVERS = {
     ),
     "lbfgs": _Solver(
         lbfgs,
-        lambda data, datafit, penalty: provides(penalty, "gradient"),
+        lambda data, datafit, penalty: (
+            provides(penalty, "gradient") or _common_part_and_smooth(penalty)
+        ),
         "a smooth penalty",
+        lifted=common_lbfgs,
         doc="L-BFGS on the smooth objective, stopped by the duality gap.",
     ),
     "prox_newton": _Solver(

@@ -188,3 +188,62 @@ class _MeanSpreadScaling:
             + np.sum(self.spread_weight * spread**2)
         )
         return value, self.mean_weight * mean + self.spread_weight * spread
+
+
+def run_lbfgs(smooth, penalty, W, c, tol, max_iter):
+    """L-BFGS on a smooth-part object (see :mod:`._smooth`) and a smooth penalty.
+
+    The counterpart of :func:`~skmtl.solvers._fista.run_fista` for penalties
+    with a gradient: the iterate is ``W`` and the solver's intercept
+    variable ``c`` (``None`` where the smooth part eliminates intercepts);
+    every few iterations ``smooth.certify`` gives the duality gap and the run
+    stops at ``gap <= tol * primal``.
+
+    Returns
+    -------
+    certificate : Certificate
+    n_iter : int
+    """
+    shape = W.shape
+
+    def split(x):
+        return x[: W.size].reshape(shape), (None if c is None else x[W.size :])
+
+    def value_and_gradient(x):
+        W_x, c_x = split(x)
+        state = smooth.state(W_x, c_x)
+        GW, gc = smooth.gradient(state)
+        value = state.value + penalty.value(W_x)
+        gradient = (GW + penalty.gradient(W_x)).ravel()
+        return value, gradient if c is None else np.concatenate([gradient, gc])
+
+    state = {"n_iter": 0, "certified": None}
+
+    def callback(intermediate_result):
+        state["n_iter"] += 1
+        if state["n_iter"] % _CHECK_EVERY == 0:
+            certified = smooth.certify(penalty, *split(intermediate_result.x))
+            if certified.gap <= tol * certified.primal:
+                state["certified"] = certified
+                raise StopIteration
+
+    x0 = W.ravel() if c is None else np.concatenate([W.ravel(), c])
+    result = minimize(
+        value_and_gradient,
+        x0,
+        jac=True,
+        method="L-BFGS-B",
+        callback=callback,
+        options={"maxiter": max_iter, "maxfun": 10 * max_iter, "ftol": 0, "gtol": 0},
+    )
+    certified = state["certified"] or smooth.certify(penalty, *split(result.x))
+    warn_if_not_certified(
+        "L-BFGS",
+        f"after {state['n_iter']} iterations ({result.message})",
+        certified.gap,
+        certified.primal,
+        tol,
+        stacklevel=4,
+        advice="Increase max_iter.",
+    )
+    return certified, state["n_iter"]
