@@ -8,16 +8,20 @@ tags; the linear models and the kernel models build on it.
 import warnings
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import ClassifierTags, RegressorTags
+from sklearn.utils._available_if import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._task_data import (
     _format_tasks,
+    check_task_id_type,
     make_task_data,
+    map_tasks,
     non_numeric_columns_named,
     split_task_column,
 )
@@ -30,9 +34,10 @@ def _is_classifier(estimator):
 class MultiTaskEstimator(BaseEstimator):
     """Base of the skmtl estimators: data validation for both layouts, scores.
 
-    A subclass has the parameters ``task_column`` and, for ``predict``,
-    ``unknown_task``, and a ``_loss_name()`` (``"squared"`` for a
-    regressor, ``"logistic"`` for a classifier).
+    A subclass has the parameters ``task_column`` and ``unknown_task``, a
+    ``_loss_name()`` (``"squared"`` for a regressor, ``"logistic"`` for a
+    classifier), fits its model on validated data in ``_fit`` and gives its
+    scores (predictions, or log-odds) in ``_scores``.
     """
 
     def _validate_X(self, X, reset):
@@ -86,6 +91,128 @@ class MultiTaskEstimator(BaseEstimator):
                 "only one class (among rows with positive sample weight); every "
                 "task needs both classes."
             )
+
+    # -- fit --------------------------------------------------------------
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+            Features; with ``task_column`` set, one column holds each row's task.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Targets: 1-D with ``task_column`` set; with the shared design one
+            column per task, ``NaN`` marking a missing target. A classifier
+            takes two class labels (every task must have both) or, on the
+            shared design, one 0/1 column per label.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the rows.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        self._fit(self._validated_data(X, y, sample_weight))
+        return self
+
+    def _validated_data(self, X, y, sample_weight):
+        """TaskData of ``(X, y)``, validated and checked for this estimator."""
+        data = self._validate_fit_data(X, y, sample_weight)
+        self._check_task_data(data)
+        return data
+
+    def _fit(self, data):
+        """Fit on validated TaskData (a subclass's model)."""
+        raise NotImplementedError
+
+    # -- predict ----------------------------------------------------------
+
+    def _decision(self, X):
+        """The model's scores of ``X``: (n,) per row's task, or (n, n_tasks)
+        on the shared design."""
+        check_is_fitted(self)
+        return self._scores(*self._validate_X(X, reset=False))
+
+    def _scores(self, features, task_ids):
+        """:meth:`_decision` of validated features and task ids (a subclass's)."""
+        raise NotImplementedError
+
+    def _task_index(self, task_ids):
+        """Position in ``tasks_`` of each row's task id, -1 for an unseen one.
+
+        Raises
+        ------
+        TypeError
+            For task ids of another type than in ``fit``.
+        ValueError
+            For unseen task ids, with ``unknown_task="error"``.
+        """
+        check_task_id_type(task_ids, self.tasks_, self.task_column)
+        index = map_tasks(task_ids, self.tasks_)
+        unknown = index < 0
+        if np.any(unknown) and self.unknown_task == "error":
+            raise ValueError(
+                f"X has task id(s) {_format_tasks(np.unique(task_ids[unknown]))} "
+                "that were not seen in fit. Set unknown_task='shared' to "
+                "predict them with the shared part of the model."
+            )
+        return index
+
+    def predict(self, X):
+        """Predict the targets (regression) or the class labels (classification).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            One prediction per row for its task (task-indexed layout, or a 1-D
+            ``y`` in fit), else one column per task; class labels from
+            ``classes_``, or 0/1 columns for a multi-label ``y``.
+        """
+        scores = self._decision(X)
+        if not _is_classifier(self):
+            return scores
+        positive = (scores > 0).astype(int)
+        return positive if positive.ndim == 2 else self.classes_[positive]
+
+    @available_if(_is_classifier)
+    def decision_function(self, X):
+        """Scores of the positive class: its log-odds, ``f(x, t) + b_t``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+        """
+        return self._decision(X)
+
+    @available_if(_is_classifier)
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_columns)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2) or (n_samples, n_tasks)
+            For a 1-D ``y`` in fit, the probabilities of ``classes_``; for a
+            multi-label ``y``, the probability of label 1 in each column.
+        """
+        p = expit(self.decision_function(X))
+        if p.ndim == 2:
+            return p
+        return np.column_stack([1 - p, p])
 
     def score(self, X, y, sample_weight=None):
         """R² (regression) or accuracy (classification), missing targets left out.

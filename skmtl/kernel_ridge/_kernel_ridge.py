@@ -13,11 +13,10 @@ from sklearn.kernel_approximation import Nystroem
 from sklearn.metrics.pairwise import PAIRWISE_KERNEL_FUNCTIONS, pairwise_kernels
 from sklearn.utils import gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
 from .._docstring import fill
 from .._estimator import MultiTaskEstimator
-from .._task_data import TaskData, _format_tasks, check_task_id_type, map_tasks
+from .._task_data import TaskData
 from ..datafits import LogisticLoss, SquaredLoss
 from ..linear_model._base import COMMON_PARAMETERS
 from ..linear_model._docs import parameter_entry
@@ -307,29 +306,7 @@ class _MultiTaskKernelModel(TaskGraphMixin, MultiTaskEstimator):
     def _loss_name(self):
         return "logistic" if self._loss is LogisticLoss else "squared"
 
-    def fit(self, X, y, sample_weight=None):
-        """Fit the model.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-            Features; with ``task_column`` set, one column holds each row's task.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
-            Targets: 1-D with ``task_column`` set; with the shared design one
-            column per task, ``NaN`` marking a missing target. A classifier
-            takes two class labels (every task must have both) or, on the
-            shared design, one 0/1 column per label.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the rows.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        self._validate_params()
-        data = self._validate_fit_data(X, y, sample_weight)
-        self._check_task_data(data)
+    def _fit(self, data):
         if data.n_features == 0:
             raise ValueError(
                 "X has no feature columns (besides the task column); a kernel "
@@ -447,26 +424,16 @@ class _MultiTaskKernelModel(TaskGraphMixin, MultiTaskEstimator):
             )
         return TaskQuadratic(2.0 * self.alpha * (basis / spectrum) @ basis.T)
 
-    def _scores(self, X):
-        """:math:`f(x, t) + b_t` of each row: for its task (task-indexed
-        layout, or a 1-D ``y`` in fit), else (n_samples, n_tasks)."""
-        check_is_fitted(self, "task_kernel_")
-        features, task_ids = self._validate_X(X, reset=False)
-        if task_ids is None:
-            scores = self._task_scores(features)
-            return scores[:, 0] if self._single_target else scores
-        check_task_id_type(task_ids, self.tasks_, self.task_column)
-        index = map_tasks(task_ids, self.tasks_)
-        unknown = index < 0
-        if np.any(unknown) and self.unknown_task == "error":
-            raise ValueError(
-                f"X has task id(s) {_format_tasks(np.unique(task_ids[unknown]))} "
-                "that were not seen in fit. Set unknown_task='shared' to "
-                "predict them with the mean of the tasks' functions."
-            )
+    def _scores(self, features, task_ids):
+        """:math:`f(x, t) + b_t` of validated features and task ids: for each
+        row's task (task-indexed layout, or a 1-D ``y`` in fit), else
+        (n_samples, n_tasks); an unseen task gets the mean over the tasks."""
         scores = self._task_scores(features)
+        if task_ids is None:
+            return scores[:, 0] if self._single_target else scores
+        index = self._task_index(task_ids)
         known = scores[np.arange(len(index)), np.maximum(index, 0)]
-        return np.where(unknown, scores.mean(axis=1), known)
+        return np.where(index < 0, scores.mean(axis=1), known)
 
     def _task_scores(self, features):
         """:math:`f(x, t) + b_t` of every row for every task: (n, n_tasks)."""
@@ -545,21 +512,6 @@ class MultiTaskKernelRidge(_MultiTaskKernelModel):
         )
         return targets.dual_coef(coef, data), self._intercepts(intercept, data), 1
 
-    def predict(self, X):
-        """Predict the targets.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
-            One prediction per row for its task (task-indexed layout, or a 1-D
-            ``y`` in fit), else one column per task.
-        """
-        return self._scores(X)
-
 
 class MultiTaskKernelClassifier(_MultiTaskKernelModel):
     __doc__ = fill(
@@ -618,51 +570,6 @@ class MultiTaskKernelClassifier(_MultiTaskKernelModel):
             self._intercepts(intercept, data),
             n_iter,
         )
-
-    def decision_function(self, X):
-        """Log-odds of the positive class, :math:`f(x, t) + b_t`.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_tasks)
-        """
-        return self._scores(X)
-
-    def predict(self, X):
-        """Predict the class labels.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
-            Class labels from ``classes_`` (one per row for its task), or 0/1
-            columns for a multi-label ``y``.
-        """
-        positive = (self._scores(X) > 0).astype(int)
-        return positive if positive.ndim == 2 else self.classes_[positive]
-
-    def predict_proba(self, X):
-        """Class probabilities.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, 2) or (n_samples, n_tasks)
-            For a 1-D ``y`` in fit, the probabilities of ``classes_``; for a
-            multi-label ``y``, the probability of label 1 in each column.
-        """
-        p = expit(self._scores(X))
-        return p if p.ndim == 2 else np.column_stack([1 - p, p])
 
 
 class _Targets(NamedTuple):

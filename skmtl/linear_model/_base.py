@@ -14,14 +14,10 @@ from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import expit
-from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
 from .._docstring import fill
-from .._estimator import MultiTaskEstimator, _is_classifier
-from .._task_data import _format_tasks, check_task_id_type, map_tasks
+from .._estimator import MultiTaskEstimator
 from ..datafits import LogisticLoss, SquaredLoss
 from ..penalties import L21
 from ..penalties._base import provides
@@ -363,28 +359,8 @@ class MultiTaskLinearModel(MultiTaskEstimator):
 
     # -- fit --------------------------------------------------------------
 
-    def fit(self, X, y, sample_weight=None):
-        """Fit the model.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-            Features; with ``task_column`` set, one column holds each row's task.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
-            Targets: 1-D with ``task_column`` set; with the shared design one
-            column per task, ``NaN`` marking a missing target. A classifier
-            takes two class labels (every task must have both) or, on the
-            shared design, one 0/1 column per label.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the rows.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        self._validate_params()
-        data, datafit = self._prepare_fit(X, y, sample_weight)
+    def _fit(self, data):
+        datafit = self._datafit()
         warm = (
             self.warm_start
             and hasattr(self, "coef_")
@@ -403,9 +379,7 @@ class MultiTaskLinearModel(MultiTaskEstimator):
 
     def _prepare_fit(self, X, y, sample_weight):
         """Validated TaskData and the datafit of this estimator."""
-        data = self._validate_fit_data(X, y, sample_weight)
-        self._check_task_data(data)
-        return data, self._datafit()
+        return self._validated_data(X, y, sample_weight), self._datafit()
 
     def _solve(self, data, datafit, penalty, warm):
         """Run the solver; ``warm``: start from the previous fit (or its parts)."""
@@ -468,28 +442,16 @@ class MultiTaskLinearModel(MultiTaskEstimator):
 
     # -- predict and score ------------------------------------------------
 
-    def _linear_predict(self, X):
-        """``x . w_t + b_t``: (n,) per row's task, or (n, n_tasks) shared design."""
-        check_is_fitted(self)
-        return self._scores(*self._validate_X(X, reset=False))
-
     def _scores(self, features, task_ids):
-        """``_linear_predict`` of validated features and task ids."""
+        """``x . w_t + b_t`` of validated features and task ids."""
         if task_ids is None:
             Z = features @ self.coef_.T + self.intercept_
             return Z[:, 0] if self._single_target else Z
-        check_task_id_type(task_ids, self.tasks_, self.task_column)
-        index = map_tasks(task_ids, self.tasks_)
+        index = self._task_index(task_ids)
         unknown = index < 0
         coef = self.coef_[np.maximum(index, 0)]
         intercept = self.intercept_[np.maximum(index, 0)]
         if np.any(unknown):
-            if self.unknown_task == "error":
-                raise ValueError(
-                    f"X has task id(s) {_format_tasks(np.unique(task_ids[unknown]))} "
-                    "that were not seen in fit. Set unknown_task='shared' to "
-                    "predict them with the shared part of the model."
-                )
             coef[unknown], intercept[unknown] = self._shared_model()
         return np.einsum("ij,ij->i", features, coef) + intercept
 
@@ -501,59 +463,6 @@ class MultiTaskLinearModel(MultiTaskEstimator):
         """
         shared = getattr(self, "shared_coef_", self.coef_)
         return shared.mean(axis=0), self.intercept_.mean()
-
-    def predict(self, X):
-        """Predict the targets (regression) or the class labels (classification).
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
-            One prediction per row for its task (task-indexed layout, or a 1-D
-            ``y`` in fit), else one column per task; class labels from
-            ``classes_``, or 0/1 columns for a multi-label ``y``.
-        """
-        scores = self._linear_predict(X)
-        if not _is_classifier(self):
-            return scores
-        positive = (scores > 0).astype(int)
-        return positive if positive.ndim == 2 else self.classes_[positive]
-
-    @available_if(_is_classifier)
-    def decision_function(self, X):
-        """Linear scores ``x . w_t + b_t`` (log-odds of the positive class).
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_tasks)
-        """
-        return self._linear_predict(X)
-
-    @available_if(_is_classifier)
-    def predict_proba(self, X):
-        """Class probabilities.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, 2) or (n_samples, n_tasks)
-            For a 1-D ``y`` in fit, the probabilities of ``classes_``; for a
-            multi-label ``y``, the probability of label 1 in each column.
-        """
-        p = expit(self.decision_function(X))
-        if p.ndim == 2:
-            return p
-        return np.column_stack([1 - p, p])
 
 
 class Regressor:
