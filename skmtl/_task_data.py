@@ -116,20 +116,58 @@ class TaskData:
             return np.broadcast_to(b, self.Y.shape)
         return b[self.task_index]
 
+    def _size_groups(self):
+        """The tasks grouped by their number of rows, for batched products.
+
+        A list of ``(tasks, rows)``: the positions of the tasks of one size
+        ``s`` and the (k, s) indices of their rows; ``rows`` is None when the
+        group is every row in order (``X`` reshaped, without a copy).
+        """
+
+        def groups():
+            counts = self._stops - self._starts
+            if np.all(counts == counts[0]):
+                return [(np.arange(self.n_tasks), None)]
+            return [
+                (tasks, self._starts[tasks][:, None] + np.arange(size))
+                for size in np.unique(counts)
+                for tasks in [np.flatnonzero(counts == size)]
+            ]
+
+        return self.cached("size_groups", groups)
+
+    def _blocks(self, A, rows):
+        """``A`` (rows first) as (k, s, ...) blocks of one size group."""
+        if rows is None:
+            size = self.n_samples // self.n_tasks
+            return A.reshape(self.n_tasks, size, *A.shape[1:])
+        return A[rows]
+
     def linear(self, W, b):
         """Linear predictions ``x_i . w_t + b_t`` as an observation array."""
         if self.shared_design:
             return self.X @ W.T + b
-        return np.einsum("ij,ij->i", self.X, W[self.task_index]) + b[self.task_index]
+        Z = np.empty(self.n_samples)
+        for tasks, rows in self._size_groups():
+            scores = np.matmul(self._blocks(self.X, rows), W[tasks][:, :, None])
+            Z[slice(None) if rows is None else rows] = (
+                scores[:, :, 0] + b[tasks][:, None]
+            ).reshape(-1 if rows is None else rows.shape)
+        return Z
+
+    def _row_sums(self, G):
+        """(T, n) sparse matrix holding ``G`` on each task's rows: its product
+        with ``X`` sums ``G_i x_i`` per task without an (n, p) temporary."""
+        indptr = np.r_[self._starts, self.n_samples]
+        return sp.csr_matrix(
+            (G, np.arange(self.n_samples), indptr), shape=(self.n_tasks, self.n_samples)
+        )
 
     def adjoint(self, G):
         """Adjoint of :meth:`linear`: ``(sum_i G_i x_i, sum_i G_i)`` per task."""
         if self.shared_design:
             return G.T @ self.X, G.sum(axis=0)
-        return (
-            np.add.reduceat(G[:, None] * self.X, self._starts, axis=0),
-            np.add.reduceat(G, self._starts),
-        )
+        return self._row_sums(G) @ self.X, np.add.reduceat(G, self._starts)
 
     def task_sums(self, V):
         """Sum of an observation array over each task's observations."""
@@ -148,8 +186,8 @@ class TaskData:
             totals, first, second = D.sum(axis=0), D.T @ X, D.T @ X**2
         else:
             totals = np.add.reduceat(D, self._starts)
-            first = np.add.reduceat(D[:, None] * X, self._starts, axis=0)
-            second = np.add.reduceat(D[:, None] * X**2, self._starts, axis=0)
+            first = self._row_sums(D) @ X
+            second = self._row_sums(D) @ X**2
         safe = np.maximum(totals, np.finfo(float).tiny)[:, None]
         means = first / safe
         return totals, means, np.maximum(second / safe - means**2, 0.0)
@@ -174,15 +212,26 @@ class TaskData:
         gram = np.empty((T, p, p))
         means = np.zeros((T, p))
         totals = self.task_sums(D)
+        if not self.shared_design:
+            if center:
+                safe = np.maximum(totals, np.finfo(float).tiny)[:, None]
+                means = (self._row_sums(D) @ self.X) / safe
+            for tasks, rows in self._size_groups():  # batched BLAS per size
+                blocks = self._blocks(self.X, rows)
+                if center:
+                    blocks = blocks - means[tasks][:, None, :]
+                weighted = self._blocks(D, rows)[:, :, None] * blocks
+                gram[tasks] = np.matmul(blocks.transpose(0, 2, 1), weighted)
+            return gram, means, totals
         # Complete shared-design data with task-independent weights (squared
         # loss) has one Gram matrix for all tasks.
-        if self.shared_design and np.all(D == D[:, :1]):
+        if np.all(D == D[:, :1]):
             rows = [(slice(None), 0)]
         else:
             rows = [r for _, r in self.task_rows()]
         for t, r in enumerate(rows):
             d = D[r]
-            Xt = self.X[r[0]] if self.shared_design else self.X[r]
+            Xt = self.X
             if center:
                 means[t] = d @ Xt / max(totals[t], np.finfo(float).tiny)
                 Xt = Xt - means[t]
@@ -485,14 +534,15 @@ def make_task_data(X, y, task_ids=None, sample_weight=None, tasks=None):
         Y = np.where(observed, y, 0.0)
         data = TaskData(X, Y, weight, tasks, None, sample_weight.sum())
     else:
-        tasks, task_index = np.unique(task_ids, return_inverse=True)
-        order = np.argsort(task_index, kind="stable")
+        order, tasks, task_index = _group_by_task(task_ids)
+        if order is not None:
+            X, y, sample_weight = X[order], y[order], sample_weight[order]
         data = TaskData(
-            np.ascontiguousarray(X[order]),
-            y[order],
-            sample_weight[order],
+            np.ascontiguousarray(X),
+            y,
+            sample_weight,
             tasks,
-            task_index[order],
+            task_index,
             sample_weight.sum(),
         )
     empty = data.task_sums(data.weight) <= 0
@@ -502,6 +552,22 @@ def make_task_data(X, y, task_ids=None, sample_weight=None, tasks=None):
             f"sample weight; task(s) {_format_tasks(data.tasks[empty])} have none."
         )
     return data
+
+
+def _group_by_task(task_ids):
+    """One stable sort of the rows by task id.
+
+    Returns ``(order, tasks, task_index)``: the permutation that groups the
+    rows (None when they already are), the sorted unique ids, and the
+    position in ``tasks`` of each grouped row's task.
+    """
+    order = np.argsort(task_ids, kind="stable")
+    grouped = task_ids[order]
+    first = np.r_[True, grouped[1:] != grouped[:-1]]
+    task_index = np.cumsum(first) - 1
+    if np.all(order[1:] > order[:-1]):  # already grouped: no copy of X
+        order = None
+    return order, grouped[first], task_index
 
 
 def _check_sample_weight(sample_weight, n_samples):

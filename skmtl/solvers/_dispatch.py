@@ -15,7 +15,7 @@ from ._cvxpy import cvxpy_solve
 from ._decomposition import lifted_cvxpy, lifted_fista, lifted_fista_path
 from ._fista import fista, fista_path
 from ._lbfgs import lbfgs
-from ._newton import closed_form_path, newton
+from ._newton import closed_form, closed_form_path, newton
 from ._prox_newton import prox_newton
 
 # Newton and the closed form build and factorise T blocks of p x p; past these
@@ -97,7 +97,7 @@ def _proximal_part(penalty):
 # measured crossovers above.
 SOLVERS = {
     "closed_form": _Solver(
-        newton,
+        closed_form,
         lambda data, datafit, penalty: (
             datafit.quadratic and provides(penalty, "newton_system")
         ),
@@ -272,8 +272,9 @@ def solve(
     if data.n_features == 0:
         return SolverResult(*intercepts_only(data, datafit, penalty, fit_intercept))
     cold = coef_init is None or not np.any(np.asarray(coef_init, dtype=float))
-    if cold and solver != "cvxpy":
-        # (A zero start, as on a path after zero weights, is a cold start.)
+    if cold and solver not in ("cvxpy", "closed_form"):
+        # (A zero start, as on a path after zero weights, is a cold start. The
+        # closed form checks zero weights only if its solve is not certified.)
         zero = zero_weights_if_optimal(data, datafit, penalty, fit_intercept)
         if zero is not None:
             return SolverResult(*zero)

@@ -65,6 +65,22 @@ def newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     return W, b, n_iter, gap, primal
 
 
+def closed_form(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
+    """The exact minimiser for the squared loss and a quadratic penalty.
+
+    One point of :func:`closed_form_path`: per-task statistics formed once,
+    the penalty's structured solve and a certificate from the statistics,
+    without a pass over the data after the statistics (the start ``W, b`` is
+    not needed).
+
+    Returns
+    -------
+    W, b, n_iter, gap, primal
+    """
+    options = {"fit_intercept": fit_intercept, "tol": tol, "max_iter": max_iter}
+    return next(closed_form_path(data, datafit, [penalty], **options))
+
+
 def closed_form_path(data, datafit, penalties, *, fit_intercept, tol, max_iter):
     """The closed form for a sequence of quadratic penalties, on statistics.
 
