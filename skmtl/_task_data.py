@@ -383,7 +383,12 @@ def _take_task_column(X, task_column):
         rest = X.drop(columns=X.columns[position])
     else:
         task_ids = X[:, position]
-        rest = np.delete(X, position, axis=1)
+        # A view where the task column is an edge one: the one copy of the
+        # features is then the grouping of the rows by task.
+        if position in (0, X.shape[1] - 1):
+            rest = X[:, 1:] if position == 0 else X[:, :-1]
+        else:
+            rest = np.delete(X, position, axis=1)
     return _check_task_ids(task_ids, task_column), rest
 
 
@@ -499,6 +504,15 @@ def map_tasks(task_ids, tasks):
     """Position of each task id in the sorted array ``tasks`` (-1: unknown)."""
     if len(task_ids) == 0:
         return np.zeros(0, dtype=np.intp)
+    integers = task_ids.dtype.kind in "iu" and tasks.dtype.kind in "iu"
+    span = int(tasks[-1]) - int(tasks[0]) if integers and len(tasks) else -1
+    if 0 <= span <= 4 * len(task_ids):
+        # Small integer ids: a lookup table, O(n) instead of a binary search.
+        lookup = np.full(span + 1, -1, dtype=np.intp)
+        lookup[tasks.astype(np.int64) - int(tasks[0])] = np.arange(len(tasks))
+        offset = task_ids.astype(np.int64) - int(tasks[0])
+        inside = (offset >= 0) & (offset < len(lookup))
+        return np.where(inside, lookup[np.where(inside, offset, 0)], -1)
     try:
         pos = np.searchsorted(tasks, task_ids)
     except TypeError:  # e.g. string ids against numeric tasks
@@ -561,7 +575,12 @@ def _group_by_task(task_ids):
     rows (None when they already are), the sorted unique ids, and the
     position in ``tasks`` of each grouped row's task.
     """
-    order = np.argsort(task_ids, kind="stable")
+    codes = task_ids
+    if task_ids.dtype.kind in "iu" and len(task_ids):
+        low, high = int(task_ids.min()), int(task_ids.max())
+        if high - low < 2**15:  # small integer codes: numpy's radix sort
+            codes = (task_ids - low).astype(np.int16)
+    order = np.argsort(codes, kind="stable")
     grouped = task_ids[order]
     first = np.r_[True, grouped[1:] != grouped[:-1]]
     task_index = np.cumsum(first) - 1
