@@ -1,6 +1,7 @@
 """Multi-task kernel models (Evgeniou, Micchelli & Pontil, 2005): a kernel on
 the features times a kernel on the tasks, with the squared or logistic loss."""
 
+import inspect
 import warnings
 from numbers import Integral, Real
 from typing import ClassVar, NamedTuple
@@ -83,8 +84,7 @@ _DOC_TEMPLATE = r"""{summary}
         independent models, ``float("inf")`` one function for all tasks.
         The main knob to tune, over many decades.
 
-    task_kernel : {"mean", "graph"} or array-like of shape (n_tasks, n_tasks), \
-            default="mean"
+    task_kernel : {"mean", "graph"} or ndarray (n_tasks, n_tasks), default="mean"
         The task kernel :math:`B`; an array is symmetric positive
         semi-definite, its rows and columns ordered as ``tasks_``.
 
@@ -143,11 +143,12 @@ _DOC_TEMPLATE = r"""{summary}
     unknown_task : {"error", "shared"}, default="error"
         What ``predict`` does with a task id not seen in ``fit``: raise a
         ``ValueError``, or predict with the mean over the tasks of
-        :math:`f(x, t) + b_t`{unknown_scale}.
+        :math:`f(x, t) + b_t`.
 
     Attributes
     ----------
-    {classes}    dual_coef_ : ndarray of shape (n_fit_rows, n_tasks)
+    {classes}
+    dual_coef_ : ndarray of shape (n_fit_rows, n_tasks)
         Coefficients :math:`a` of the kernel expansion
         :math:`f(x, s) = \sum_{j, t} k(x, x_j) a_{jt} B_{ts}`, one
         column per task (zero where a target is missing; in the
@@ -184,7 +185,9 @@ _DOC_TEMPLATE = r"""{summary}
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names of ``X``, when it is a DataFrame with string names.
 
-    {n_iter}
+    n_iter_ : int
+        {n_iter}
+
     See Also
     --------
     {see_also}
@@ -207,6 +210,15 @@ _DOC_TEMPLATE = fill(
     fit_intercept=_documented("fit_intercept", COMMON_PARAMETERS),
     task_column=_documented("task_column", COMMON_PARAMETERS),
 )
+
+
+def _compose(classes, **values):
+    """The class docstring: the template with ``values`` dedented (as
+    :func:`inspect.cleandoc`), so that ``fill`` indents them once, and the
+    ``classes`` entry of the attributes as given."""
+    values = {name: inspect.cleandoc(value) for name, value in values.items()}
+    return fill(_DOC_TEMPLATE, classes=classes, **values)
+
 
 _RIDGE_SOLVE = r"""The exact solve never forms the :math:`(nT) \times (nT)` system.
 On the shared design with every target observed and no sample weights, it
@@ -449,8 +461,7 @@ class _MultiTaskKernelModel(TaskGraphMixin, MultiTaskEstimator):
 
 
 class MultiTaskKernelRidge(_MultiTaskKernelModel):
-    __doc__ = fill(
-        _DOC_TEMPLATE,
+    __doc__ = _compose(
         summary="Multi-task kernel ridge regression: a kernel on the features "
         "times a kernel on the tasks.",
         loss=r"\frac{1}{2n} \sum_{i} (y_i - f(x_i, t_i) - b_{t_i})^2",
@@ -467,10 +478,8 @@ class MultiTaskKernelRidge(_MultiTaskKernelModel):
         the objective (it warns with the gap it reached if ``max_iter``
         comes first).""",
         max_iter="The iterative solver's maximum number of iterations.",
-        unknown_scale="",
         classes="",
-        n_iter="""n_iter_ : int
-        Iterations of the solver (1 for the direct solves).""",
+        n_iter="Iterations of the solver (1 for the direct solves).",
         see_also="""MultiTaskKernelClassifier : The same model with the logistic loss.
     MeanRegularizedRegressor : The linear model of ``task_kernel="mean"``.
     GraphRegularizedRegressor : The linear model of ``task_kernel="graph"``.""",
@@ -514,8 +523,7 @@ class MultiTaskKernelRidge(_MultiTaskKernelModel):
 
 
 class MultiTaskKernelClassifier(_MultiTaskKernelModel):
-    __doc__ = fill(
-        _DOC_TEMPLATE,
+    __doc__ = _compose(
         summary="Multi-task kernel logistic regression: a kernel on the features "
         "times a kernel on the tasks.",
         loss=r"\frac{1}{m} \sum_{i} \log\big(1 + e^{-\tilde y_i (f(x_i, t_i)"
@@ -531,13 +539,9 @@ class MultiTaskKernelClassifier(_MultiTaskKernelModel):
         duality gap. A solver that reaches ``max_iter`` first warns with
         what it reached.""",
         max_iter="Maximum number of iterations of the solver.",
-        unknown_scale=" (its log-odds)",
-        classes="""classes_ : ndarray of shape (2,)
-        The class labels (``[0, 1]`` for a multi-label ``y``).
-
-    """,
-        n_iter="""n_iter_ : int
-        Iterations of the solver.""",
+        classes="classes_ : ndarray of shape (2,)\n"
+        "    The class labels (``[0, 1]`` for a multi-label ``y``).\n",
+        n_iter="Iterations of the solver.",
         see_also="""MultiTaskKernelRidge : The same model with the squared loss.
     MeanRegularizedClassifier : The linear model of ``task_kernel="mean"``.
     GraphRegularizedClassifier : The linear model of ``task_kernel="graph"``.""",

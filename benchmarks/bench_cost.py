@@ -1,0 +1,138 @@
+"""What a fit costs against what its data costs (issue [8/10]).
+
+Generated task-indexed data (``make_tall``: ``n_tasks`` tasks of ``n_rows``
+rows, ``n_features`` standard normal features, the task id in column 0, rows
+in random task order), one row of the table per shape:
+
+* the **Gram pass**: the per-task Gram matrices by one batched numpy product
+  on rows already grouped by task, the floor of any fit that forms them;
+* scikit-learn's pooled ``Ridge`` on the same rows (without the task column);
+* ``MeanRegularizedRegressor``, ``L21Regressor`` and
+  ``MeanRegularizedClassifier`` (targets thresholded at their median) with
+  the task column.
+
+Times are the best of ``REPEAT`` (``REPEAT_WIDE`` for the wide shape, whose
+fits take tens of seconds); peak memory is what ``tracemalloc`` traces during
+one more fit (numpy's allocations included), next to the size of ``X``.
+Goals of the issue: tall fits at most 2x the Gram pass and 1.5x the pooled
+``Ridge``; wide fits at most 3x the pooled ``Ridge`` with peak memory at most
+2x the data. Sparse ``X`` is not supported yet, so its row is not measured.
+
+Run from the repository root::
+
+    OPENBLAS_NUM_THREADS=1 python -m benchmarks.bench_cost
+
+It writes the table into ``benchmarks/RESULTS.md`` between the markers
+``<!-- bench_cost -->`` and ``<!-- /bench_cost -->``.
+"""
+
+import time
+import tracemalloc
+
+import numpy as np
+from sklearn.linear_model import Ridge
+
+import skmtl
+from benchmarks._common import machine_info, markdown_table, write_section
+
+SHAPES = [(1_000, 100, 20), (10_000, 100, 20), (200, 50, 2_000)]
+REPEAT, REPEAT_WIDE = 3, 1
+COMMAND = "OPENBLAS_NUM_THREADS=1 python -m benchmarks.bench_cost"
+
+
+def make_tall(n_tasks, n_rows, n_features, seed=0):
+    """``(X, y, features, tasks)``: task id in column 0, rows shuffled."""
+    rng = np.random.default_rng(seed)
+    tasks = np.repeat(np.arange(n_tasks), n_rows)
+    rng.shuffle(tasks)
+    features = rng.normal(size=(len(tasks), n_features))
+    weights = rng.normal(size=n_features) + 0.3 * rng.normal(size=(n_tasks, n_features))
+    y = np.einsum("ij,ij->i", features, weights[tasks]) + rng.normal(size=len(tasks))
+    return np.column_stack([tasks, features]), y, features, tasks
+
+
+def _candidates(X, y, features, tasks, shape):
+    n_tasks, n_rows, n_features = shape
+    grouped = np.ascontiguousarray(features[np.argsort(tasks, kind="stable")])
+    blocks = grouped.reshape(n_tasks, n_rows, n_features)
+    labels = (y > np.median(y)).astype(int)
+    return {
+        "Gram pass": lambda: np.matmul(blocks.transpose(0, 2, 1), blocks),
+        "pooled Ridge": lambda: Ridge(1.0).fit(features, y),
+        "MeanRegularizedRegressor": lambda: skmtl.MeanRegularizedRegressor(
+            0.01, 1.0, task_column=0
+        ).fit(X, y),
+        "L21Regressor": lambda: skmtl.L21Regressor(0.01, task_column=0).fit(X, y),
+        "MeanRegularizedClassifier": lambda: skmtl.MeanRegularizedClassifier(
+            0.01, 1.0, task_column=0
+        ).fit(X, labels),
+    }
+
+
+def _best_time(function, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _peak_memory(function):
+    tracemalloc.start()
+    try:
+        function()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def measure(shape, verbose=True):
+    X, y, features, tasks = make_tall(*shape)
+    repeat = REPEAT_WIDE if shape[2] > shape[1] else REPEAT
+    results = {}
+    for name, function in _candidates(X, y, features, tasks, shape).items():
+        seconds = _best_time(function, repeat)
+        peak = _peak_memory(function)
+        results[name] = (seconds, peak)
+        if verbose:
+            print(f"{shape} {name}: {seconds:.3f} s, {peak / 1e6:.0f} MB", flush=True)
+    return results, features.nbytes
+
+
+def table(measured):
+    header = ["data (tasks x rows x features)", "X"]
+    names = list(next(iter(measured.values()))[0])
+    header += [*names, "MR / Gram pass", "MR / Ridge"]
+    rows = []
+    for (T, n, p), (results, nbytes) in measured.items():
+        cells = [f"{T:,} x {n} x {p:,}", f"{nbytes / 1e6:.0f} MB"]
+        cells += [f"{s:.3f} s, {m / 1e6:.0f} MB" for s, m in results.values()]
+        mr = results["MeanRegularizedRegressor"][0]
+        cells += [
+            f"{mr / results['Gram pass'][0]:.1f}x",
+            f"{mr / results['pooled Ridge'][0]:.1f}x",
+        ]
+        rows.append(cells)
+    return markdown_table(header, rows)
+
+
+def main():
+    measured = {shape: measure(shape) for shape in SHAPES}
+    text = "\n\n".join(
+        [
+            "## What a fit costs against its data (issue [8/10])",
+            f"Command: `{COMMAND}`. Each cell: best time of "
+            f"{REPEAT} fits ({REPEAT_WIDE} for the wide shape), and the peak "
+            "memory traced by tracemalloc during one more fit. Sparse X is "
+            "not supported yet.",
+            table(measured),
+            markdown_table(["", ""], machine_info()),
+        ]
+    )
+    print(text)
+    write_section(text, "bench_cost")
+
+
+if __name__ == "__main__":
+    main()
