@@ -130,7 +130,7 @@ _DOC_TEMPLATE = r"""{summary}
     random_state : int, RandomState instance or None, default=None
         The rows that ``Nystroem`` samples.
 
-    tol : float, default=1e-12
+    tol : float, default=1e-10
         {tol}
 
     max_iter : int, default=10_000
@@ -290,7 +290,7 @@ class _MultiTaskKernelModel(TaskGraphMixin, MultiTaskEstimator):
         kernel_params=None,
         n_components=None,
         random_state=None,
-        tol=1e-12,
+        tol=1e-10,
         max_iter=10_000,
         fit_intercept=True,
         task_column=None,
