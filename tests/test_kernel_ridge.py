@@ -540,3 +540,14 @@ def test_full_rank_nystroem_classifier_is_the_exact_kernel():
     np.testing.assert_allclose(
         nystroem.decision_function(X), exact.decision_function(X), atol=1e-5
     )
+
+
+def test_the_blocked_cholesky_is_the_same_solve(monkeypatch):
+    """Large kernel matrices are factorised in blocks (see ``_cholesky``)."""
+    X, y, sample_weight, features, tasks = _problem("indexed", weights=True)
+    params = {"alpha": 1e-3, "kernel": "rbf", "gamma": GAMMA, "task_column": 0}
+    whole = MultiTaskKernelRidge(**params).fit(X, y, sample_weight=sample_weight)
+    monkeypatch.setattr(kernel_ridge_module, "_CHOLESKY_BLOCK", 7)
+    blocked = MultiTaskKernelRidge(**params).fit(X, y, sample_weight=sample_weight)
+    np.testing.assert_allclose(blocked.dual_coef_, whole.dual_coef_, rtol=1e-10)
+    np.testing.assert_allclose(blocked.intercept_, whole.intercept_, rtol=1e-10)

@@ -7,7 +7,7 @@ from numbers import Integral, Real
 from typing import ClassVar, NamedTuple
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve, lu_factor, lu_solve
+from scipy.linalg import cho_factor, cho_solve, lu_factor, lu_solve, solve_triangular
 from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.kernel_approximation import Nystroem
@@ -28,6 +28,7 @@ from ..solvers import solve
 from ._task_kernels import check_task_kernel, graph_task_kernel, mean_task_kernel
 
 # Rows of X predicted at once: bounds the (rows, n_fit) kernel block.
+_CHOLESKY_BLOCK = 4096  # rows of the blocks of a large Cholesky factorisation
 _PREDICT_BLOCK_ENTRIES = 2**24
 
 
@@ -607,13 +608,41 @@ def _dense_solve(targets, ridge, indicator):
     gram *= root[:, None]
     gram *= root
     gram.flat[:: len(gram) + 1] += ridge
-    factor = cho_factor(gram, lower=True, overwrite_a=True, check_finite=False)
+    factor = (_cholesky(gram), True)
     solved = cho_solve(factor, root * targets.target, check_finite=False)
     through = cho_solve(factor, root[:, None] * indicator, check_finite=False)
     weighted = root[:, None] * indicator
     intercept = np.linalg.solve(weighted.T @ through, weighted.T @ solved)
     solved -= through @ intercept
     return root * solved, intercept
+
+
+def _cholesky(A):
+    """Lower Cholesky factor of the SPD matrix ``A``, in place (its lower
+    triangle; the upper one is left as it was).
+
+    Blocked, with the trailing updates as general products: OpenBLAS's
+    threaded ``dsyrk`` (inside ``dpotrf``, and numpy's ``B @ B.T``) segfaults
+    when its output has 16 000 rows or more (reproduced with the numpy 2.4
+    and scipy 1.17 wheels, OpenBLAS 0.3.31, 2 threads), while ``dpotrf`` on
+    blocks of ``_CHOLESKY_BLOCK`` rows, triangular solves and ``dgemm`` do
+    not.
+    """
+    n = len(A)
+    for start in range(0, n, _CHOLESKY_BLOCK):
+        block = slice(start, min(start + _CHOLESKY_BLOCK, n))
+        rest = slice(block.stop, n)
+        L = cho_factor(A[block, block], lower=True, check_finite=False)[0]
+        A[block, block] = np.tril(L)
+        if block.stop < n:
+            # L_rest = A_rest L^-T; the trailing block loses L_rest L_rest'.
+            below = solve_triangular(
+                A[block, block], A[rest, block].T, lower=True, check_finite=False
+            ).T
+            A[rest, block] = below
+            # (A copy for the transpose: numpy sends ``B @ B.T`` to dsyrk.)
+            A[rest, rest] -= below @ below.T.copy()
+    return A
 
 
 def _kronecker_solve(kernel, task_kernel, Y, ridge, fit_intercept):
