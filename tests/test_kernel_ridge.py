@@ -545,7 +545,7 @@ def test_full_rank_nystroem_classifier_is_the_exact_kernel():
 
 def test_the_blocked_cholesky_is_the_same_solve(monkeypatch):
     """Large kernel matrices are factorised in blocks (see ``_cholesky``)."""
-    X, y, sample_weight, features, tasks = _problem("indexed", weights=True)
+    X, y, sample_weight, _, _ = _problem("indexed", weights=True)
     params = {"alpha": 1e-3, "kernel": "rbf", "gamma": GAMMA, "task_column": 0}
     whole = MultiTaskKernelRidge(**params).fit(X, y, sample_weight=sample_weight)
     monkeypatch.setattr(kernel_ridge_module, "_CHOLESKY_BLOCK", 7)
