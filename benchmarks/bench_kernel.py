@@ -190,6 +190,7 @@ def main():
     info = markdown_table(["", ""], machine_info())
     text = "\n\n".join(
         [
+            "## Multi-task kernel ridge regression (issue [7/10])",
             "### School: multi-task kernel ridge against KernelRidge with the "
             "school one-hot (hyperparameters by 3-fold inner CV on the training "
             "rows)",
