@@ -51,46 +51,25 @@ def lbfgs(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
         gradient = gradient.ravel()
         return value, np.concatenate([gradient, gb]) if fit_intercept else gradient
 
-    state = {"n_iter": 0, "certified": None}
-
     def certify(x):
         W_x, b_x = refit_unpenalized(
             data, datafit, penalty, *to_model(x), fit_intercept
         )
         primal, gap = duality_gap(data, datafit, penalty, W_x, b_x)
-        return W_x, b_x, gap, primal
-
-    def callback(intermediate_result):
-        state["n_iter"] += 1
-        if state["n_iter"] % _CHECK_EVERY == 0:
-            result = certify(intermediate_result.x)
-            if result[2] <= tol * result[3]:
-                state["certified"] = result
-                raise StopIteration
+        return (W_x, b_x), gap, primal
 
     x0 = coordinates.from_weights(W).ravel()
     if fit_intercept:
         x0 = np.concatenate([x0, b + np.sum(means * W, axis=1)])
-    result = minimize(
+    ((W, b), gap, primal), n_iter = _certified_minimize(
         value_and_gradient,
         x0,
-        jac=True,
-        method="L-BFGS-B",
-        callback=callback,
-        # Our duality gap decides when to stop, not scipy's criteria.
-        options={"maxiter": max_iter, "maxfun": 10 * max_iter, "ftol": 0, "gtol": 0},
-    )
-    W, b, gap, primal = state["certified"] or certify(result.x)
-    warn_if_not_certified(
-        "L-BFGS",
-        f"after {state['n_iter']} iterations ({result.message})",
-        gap,
-        primal,
+        certify,
         tol,
-        stacklevel=3,
+        max_iter,
         advice="Increase max_iter (or pick another of the solvers that apply).",
     )
-    return W, b, state["n_iter"], gap, primal
+    return W, b, n_iter, gap, primal
 
 
 def _data_curvature(data, datafit, W, b, fit_intercept):
@@ -217,17 +196,34 @@ def run_lbfgs(smooth, penalty, W, c, tol, max_iter):
         gradient = (GW + penalty.gradient(W_x)).ravel()
         return value, gradient if c is None else np.concatenate([gradient, gc])
 
+    def certify(x):
+        certified = smooth.certify(penalty, *split(x))
+        return certified, certified.gap, certified.primal
+
+    x0 = W.ravel() if c is None else np.concatenate([W.ravel(), c])
+    (certified, _, _), n_iter = _certified_minimize(
+        value_and_gradient, x0, certify, tol, max_iter, advice="Increase max_iter."
+    )
+    return certified, n_iter
+
+
+def _certified_minimize(value_and_gradient, x0, certify, tol, max_iter, advice):
+    """scipy's L-BFGS-B, stopped by our duality gap, not by scipy's criteria.
+
+    Every ``_CHECK_EVERY`` iterations ``certify(x)`` returns ``(result, gap,
+    primal)``; the run stops at ``gap <= tol * primal`` and warns with the gap
+    it reached otherwise. Returns the last certification and the iterations.
+    """
     state = {"n_iter": 0, "certified": None}
 
     def callback(intermediate_result):
         state["n_iter"] += 1
         if state["n_iter"] % _CHECK_EVERY == 0:
-            certified = smooth.certify(penalty, *split(intermediate_result.x))
-            if certified.gap <= tol * certified.primal:
+            certified = certify(intermediate_result.x)
+            if certified[1] <= tol * certified[2]:
                 state["certified"] = certified
                 raise StopIteration
 
-    x0 = W.ravel() if c is None else np.concatenate([W.ravel(), c])
     result = minimize(
         value_and_gradient,
         x0,
@@ -236,14 +232,14 @@ def run_lbfgs(smooth, penalty, W, c, tol, max_iter):
         callback=callback,
         options={"maxiter": max_iter, "maxfun": 10 * max_iter, "ftol": 0, "gtol": 0},
     )
-    certified = state["certified"] or smooth.certify(penalty, *split(result.x))
+    certified = state["certified"] or certify(result.x)
     warn_if_not_certified(
         "L-BFGS",
         f"after {state['n_iter']} iterations ({result.message})",
-        certified.gap,
-        certified.primal,
+        certified[1],
+        certified[2],
         tol,
-        stacklevel=4,
-        advice="Increase max_iter.",
+        stacklevel=5,
+        advice=advice,
     )
     return certified, state["n_iter"]
