@@ -194,6 +194,7 @@ def report(results):
                 "yes" if r["same_choice"] else "**no**",
                 f"{r['coef_difference']:.1e}",
                 f"{path_ratio:.1f}x ({_met(path_ratio <= 5)}, ≤ 5x)",
+                fmt_time(r["cold_time"]),
             ]
         )
     header = [
@@ -205,6 +206,7 @@ def report(results):
         "same choice",
         "max |coef difference|",
         f"{N_PATH}-value path / cold fit at its smallest strength",
+        "that cold fit",
     ]
     info = dict(machine_info())
     load = info["load average at start (1, 5, 15 min)"]

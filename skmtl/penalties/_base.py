@@ -1,5 +1,9 @@
 """The penalty interface and the capabilities a penalty declares to the solvers."""
 
+from typing import NamedTuple
+
+import numpy as np
+
 from .._docstring import fill
 
 # What a penalty may declare in ``capabilities``, and the methods each one
@@ -40,7 +44,44 @@ CAPABILITIES = {
     # a part of a decomposition whose rows are all equal, P = 1 w0', with a
     # ridge on w0: the certificate refits w0 by Newton steps
     "common_rows": ("ridge",),
+    # twice differentiable on the support of W, with a Hessian of per-entry
+    # curvatures minus one rank-one term per feature (``ActiveCurvature``):
+    # FISTA polishes an identified support by Newton steps
+    "active_newton": ("active_curvature",),
 }
+
+
+class ActiveCurvature(NamedTuple):
+    r"""A penalty's derivatives on the support of ``W`` (``active_newton``).
+
+    On the entries ``mask`` the penalty is twice differentiable, with
+    gradient ``gradient`` and Hessian
+    :math:`\operatorname{diag}(\text{diagonal}) - \sum_j \text{group}_j
+    u_j u_j^\top`, :math:`u_j` column :math:`j` of ``W`` on the support.
+    ``orthant`` is True when each entry has a kink at zero (L1 terms), so
+    that Newton steps stop entries at zero rather than cross it.
+    """
+
+    mask: np.ndarray  # (n_tasks, n_features) bool
+    gradient: np.ndarray  # (n_tasks, n_features), zero off the support
+    diagonal: np.ndarray  # (n_tasks, n_features)
+    group: np.ndarray  # (n_features,), zero for features without a group term
+    orthant: bool
+
+
+def group_curvature(W, alphas):
+    r"""Gradient and curvature of :math:`\sum_j \alpha_j \|W_{:, j}\|` on its
+    support (columns with a non-zero norm).
+
+    Returns the column norms, the gradient :math:`\alpha_j w_j / \|w_j\|`,
+    the per-entry curvature :math:`\alpha_j / \|w_j\|` and the rank-one
+    weights :math:`\alpha_j / \|w_j\|^3` (zero off the support).
+    """
+    norms = np.sqrt(np.einsum("tj,tj->j", W, W))
+    alphas = np.broadcast_to(alphas, norms.shape)
+    safe = np.where(norms > 0, norms, 1.0)
+    diagonal = np.where(norms > 0, alphas / safe, 0.0)
+    return norms, W * diagonal, diagonal, np.where(norms > 0, alphas / safe**3, 0.0)
 
 
 def provides(penalty, capability):

@@ -1,6 +1,6 @@
 import numpy as np
 
-from ._base import BasePenalty
+from ._base import ActiveCurvature, BasePenalty, group_curvature
 
 
 class L21(BasePenalty):
@@ -30,6 +30,7 @@ class L21(BasePenalty):
             "working_sets",
             "feature_rescaling",
             "multitask_elastic_net",
+            "active_newton",
         }
     )
 
@@ -93,6 +94,15 @@ class L21(BasePenalty):
                 norms > threshold * (1 + 1e-12), 1.0 - threshold / norms, 0.0
             )
         return W * (shrink / (1.0 + step * self._l2s))
+
+    def active_curvature(self, W):
+        """Derivatives on the non-zero columns (see :class:`ActiveCurvature`)."""
+        norms, gradient, diagonal, group = group_curvature(W, self._alphas)
+        mask = np.broadcast_to(norms > 0, W.shape)
+        l2s = np.broadcast_to(self._l2s, norms.shape)
+        return ActiveCurvature(
+            mask, np.where(mask, gradient + l2s * W, 0.0), diagonal + l2s, group, False
+        )
 
     def conjugate(self, V):
         r"""Fenchel conjugate.

@@ -1,6 +1,6 @@
 import numpy as np
 
-from ._base import BasePenalty
+from ._base import ActiveCurvature, BasePenalty, group_curvature
 
 # Newton steps that polish the closed-form dual norm of each column to
 # round-off (see SparseGroupL21._column_dual_norms).
@@ -38,7 +38,9 @@ class SparseGroupL21(BasePenalty):
         "\n"
         r"+ \alpha_s \sum_{t=1}^{T} \sum_{j=1}^{p} |W_{tj}|"
     )
-    capabilities = frozenset({"prox", "conjugate", "working_sets", "feature_rescaling"})
+    capabilities = frozenset(
+        {"prox", "conjugate", "working_sets", "feature_rescaling", "active_newton"}
+    )
 
     def __init__(self, alpha_group, alpha_sparse):
         self.alpha_group = alpha_group
@@ -96,6 +98,15 @@ class SparseGroupL21(BasePenalty):
                 norms > threshold * (1 + 1e-12), 1.0 - threshold / norms, 0.0
             )
         return V * shrink
+
+    def active_curvature(self, W):
+        """Derivatives on the non-zero entries (see :class:`ActiveCurvature`)."""
+        group, sparse = self._alphas(W.shape[1])
+        _, gradient, diagonal, rank_one = group_curvature(W, group)
+        mask = W != 0
+        gradient = np.where(mask, gradient + sparse * np.sign(W), 0.0)
+        diagonal = np.broadcast_to(diagonal, W.shape)
+        return ActiveCurvature(mask, gradient, diagonal, rank_one, True)
 
     def conjugate(self, V):
         r"""Fenchel conjugate: the indicator of the dual-norm ball.

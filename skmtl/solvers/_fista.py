@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..penalties._base import provides
+from . import _active_newton as active_newton
 from ._certificate import warn_if_not_certified, zero_weights_if_optimal
 from ._smooth import DataSmooth, GramSmooth, WithQuadratic
 from ._working_set import run_working_sets
@@ -134,6 +135,7 @@ def run_fista(smooth, penalty, W, b, tol, max_iter, gap_target=0.0):
     t = 1.0
     history = [x]
     n_iter = 0
+    newton = _SupportNewton(smooth, penalty, W, tol, gap_target)
     # At least one step, certified: a start that is already within tol (W = 0
     # just below alpha_max, say) still moves to the features that should enter.
     while n_iter < max_iter:
@@ -184,7 +186,60 @@ def run_fista(smooth, penalty, W, b, tol, max_iter, gap_target=0.0):
             certified = smooth.certify(penalty, x.W, x.b)
             if certified.gap <= max(tol * certified.primal, gap_target):
                 break
+            polished, W_new, steps = newton.attempt(x.W, step, n_iter, max_iter)
+            n_iter += steps
+            if polished is not None:
+                certified = polished
+                break
+            if W_new is not x.W:  # resume from the better point
+                x = y = smooth.state(W_new)
+                t, history = 1.0, [x]
+                gW, gb = smooth.gradient(y)
+                if n_iter >= max_iter:
+                    certified = smooth.certify(penalty, x.W, x.b)
     return certified, n_iter
+
+
+class _SupportNewton:
+    """When to try Newton steps on the support (:mod:`._active_newton`).
+
+    When the support at a certificate check equals the one at the previous
+    check, proximal gradient has (probably) identified it. A failed attempt
+    doubles the number of iterations before the next.
+    """
+
+    def __init__(self, smooth, penalty, W, tol, gap_target):
+        self.smooth, self.penalty = smooth, penalty
+        self.tol, self.gap_target = tol, gap_target
+        self.enabled = active_newton.applies(smooth, penalty)
+        self.support = active_newton.support(W)
+        self.wait_until, self.backoff = 0, _CHECK_EVERY
+
+    def attempt(self, W, step, n_iter, max_iter):
+        """``(certificate or None, W or a better point, Newton steps)``.
+
+        Newton steps count as iterations: at most ``max_iter - n_iter``.
+        """
+        previous, self.support = self.support, active_newton.support(W)
+        if not (
+            self.enabled
+            and self.wait_until <= n_iter < max_iter
+            and np.array_equal(previous, self.support)
+            and active_newton.affordable(W)
+        ):
+            return None, W, 0
+        certified, W_new, steps = active_newton.newton_on_support(
+            self.smooth,
+            self.penalty,
+            W,
+            step,
+            self.tol,
+            self.gap_target,
+            max_iter - n_iter,
+        )
+        if certified is None:
+            self.wait_until, self.backoff = n_iter + self.backoff, 2 * self.backoff
+        return certified, W_new, steps
 
 
 MOMENTUM = True
