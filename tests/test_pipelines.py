@@ -1,5 +1,6 @@
-"""Every estimator of issue [4/4] in a Pipeline (scaling that leaves the task
-column alone) inside GridSearchCV, on a task-indexed frame with string ids."""
+"""Every estimator of issue [4/4], and the multi-task kernel models, in a
+Pipeline (scaling that leaves the task column alone) inside GridSearchCV, on a
+task-indexed frame with string ids."""
 
 import pickle
 
@@ -16,6 +17,8 @@ from skmtl import (
     GraphRegularizedRegressor,
     LassoClassifier,
     LassoRegressor,
+    MultiTaskKernelClassifier,
+    MultiTaskKernelRidge,
     MultiTaskLinearModel,
     RobustFeatureLearningRegressor,
     RobustLowRankRegressor,
@@ -48,6 +51,8 @@ CASES = [
         [L21(0.01), [MeanRegularization(0.01, 5.0), L21(0.05)]],
     ),
     (LassoClassifier(), "alpha", [0.001, 0.01]),
+    (MultiTaskKernelRidge(kernel="rbf"), "coupling", [0.0, 10.0]),
+    (MultiTaskKernelClassifier(kernel="rbf"), "coupling", [0.0, 10.0]),
 ]
 
 
@@ -89,6 +94,10 @@ def test_pipeline_grid_search_and_pickle(model, name, values):
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     fitted = search.best_estimator_["model"]
     assert list(fitted.tasks_) == ["lille", "lyon", "nice", "paris"]
-    assert fitted.coef_.shape == (4, 5)
+    if hasattr(fitted, "dual_coef_"):  # a kernel model: one column per task
+        assert fitted.X_fit_.shape[1] == 5
+        assert fitted.dual_coef_.shape == (fitted.X_fit_.shape[0], 4)
+    else:
+        assert fitted.coef_.shape == (4, 5)
     restored = pickle.loads(pickle.dumps(search.best_estimator_))
     np.testing.assert_array_equal(restored.predict(frame), search.predict(frame))
