@@ -104,40 +104,65 @@ def _objective(smooth, penalty, W):
 
 
 def _direction(smooth, W, loss_gradient, curvature):
-    """Solve the support's Newton system by the Woodbury identity.
+    """The Newton direction on the support, and the objective's gradient there.
 
-    Off the support the system is the identity and the right-hand side
-    zero, so the direction is zero there. Returns the direction and the
-    objective's gradient on the support, or None when the system is
+    Off the support the direction is zero. None when the system is
     singular to working precision.
     """
     mask = curvature.mask
     gradient = np.where(mask, loss_gradient, 0.0) + curvature.gradient
-    T, p = W.shape
-    H = np.broadcast_to(smooth.H, (T, p, p))
-    P = H * (mask[:, :, None] & mask[:, None, :])
-    P[:, np.arange(p), np.arange(p)] += np.where(mask, curvature.diagonal, 1.0)
     try:
-        P_inv = np.linalg.inv(P)
+        system = _NewtonSystem(smooth, W, curvature)
     except np.linalg.LinAlgError:
         return None
-    step = np.einsum("tij,tj->ti", P_inv, gradient)
-    groups = np.flatnonzero(curvature.group > 0)
-    if groups.size:
-        U = np.where(mask, W, 0.0)[:, groups]
-        P_inv_U = P_inv[:, :, groups] * U[:, None, :]  # (T, p, groups)
-        capacitance = np.diag(1.0 / curvature.group[groups]) - np.einsum(
-            "tj,tjk->jk", U, P_inv_U[:, groups, :]
-        )
-        try:
-            z = np.linalg.solve(capacitance, np.einsum("tj,tj->j", U, step[:, groups]))
-        except np.linalg.LinAlgError:
-            return None
-        step += P_inv_U @ z
-    direction = -np.where(mask, step, 0.0)
-    if not np.all(np.isfinite(direction)):
+    step = system.solve(gradient[:, system.columns])
+    if not np.all(np.isfinite(step)):
         return None
+    direction = np.zeros_like(W)
+    direction[:, system.columns] = -step
     return direction, gradient
+
+
+class _NewtonSystem:
+    """The support's Newton matrix at one point, factorised.
+
+    On the columns (features) of the support only: per-task inverses of
+    the blocks (the identity on entries off the support) and the inverse of
+    the Woodbury capacitance matrix of the rank-one group terms. Raises
+    ``LinAlgError`` when singular.
+    """
+
+    def __init__(self, smooth, W, curvature):
+        T = W.shape[0]
+        self.columns = columns = np.flatnonzero(np.any(curvature.mask, axis=0))
+        self.mask = mask = curvature.mask[:, columns]
+        if smooth.shared:
+            H = np.broadcast_to(
+                smooth.H[np.ix_(columns, columns)], (T,) + (len(columns),) * 2
+            )
+        else:
+            H = smooth.H[:, columns[:, None], columns]
+        blocks = H * (mask[:, :, None] & mask[:, None, :])
+        diagonal = np.broadcast_to(curvature.diagonal, curvature.mask.shape)
+        index = np.arange(len(columns))
+        blocks[:, index, index] += np.where(mask, diagonal[:, columns], 1.0)
+        self.P_inv = np.linalg.inv(blocks)
+        self.groups = groups = np.flatnonzero(curvature.group[columns] > 0)
+        if groups.size:
+            self.U = np.where(mask, W[:, columns], 0.0)[:, groups]
+            self.P_inv_U = self.P_inv[:, :, groups] * self.U[:, None, :]
+            capacitance = np.diag(1.0 / curvature.group[columns][groups]) - np.einsum(
+                "tj,tjk->jk", self.U, self.P_inv_U[:, groups, :]
+            )
+            self.capacitance_inv = np.linalg.inv(capacitance)
+
+    def solve(self, R):
+        """The system's inverse times ``R`` (zero off the support)."""
+        step = np.einsum("tij,tj->ti", self.P_inv, R * self.mask)
+        if self.groups.size:
+            projections = np.einsum("tj,tj->j", self.U, step[:, self.groups])
+            step += self.P_inv_U @ (self.capacitance_inv @ projections)
+        return step * self.mask
 
 
 def _armijo(smooth, penalty, W, value, direction_and_gradient, curvature):

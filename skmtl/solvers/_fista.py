@@ -224,7 +224,7 @@ class _SupportNewton:
         if not (
             self.enabled
             and self.wait_until <= n_iter < max_iter
-            and np.array_equal(previous, self.support)
+            and (n_iter == 1 or np.array_equal(previous, self.support))
             and active_newton.affordable(W)
         ):
             return None, W, 0

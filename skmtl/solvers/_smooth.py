@@ -236,7 +236,15 @@ class GramSmooth:
         return float(0.5 * np.sum((new.W - old.W) * (new.Z - old.Z)))
 
     def lipschitz(self):
-        """Largest eigenvalue of the ``H_t``, by a few power iterations (x 1.1)."""
+        """Largest eigenvalue of the ``H_t``, by a few power iterations (x 1.1).
+
+        Computed once per statistics (a path asks at every point).
+        """
+        if "_lipschitz" not in self.__dict__:
+            self._lipschitz = self._largest_eigenvalue()
+        return self._lipschitz
+
+    def _largest_eigenvalue(self):
         H = self.H[None] if self.shared else self.H
         v = np.ones(H.shape[:2])
         estimate = 0.0
@@ -289,18 +297,28 @@ class GramSmooth:
         """The statistics of the features multiplied by ``scale``.
 
         A solution ``V`` of the rescaled problem gives ``W = V * scale``.
+        The last result is kept: a path rescales by the same ``scale`` at
+        every point, and the copy keeps its Lipschitz constant.
         """
+        last = self.__dict__.get("_last_rescaled")
+        if last is not None and np.array_equal(last[0], scale):
+            return last[1]
         out = GramSmooth.__new__(GramSmooth)
         out.__dict__.update(self.__dict__)
+        out.__dict__.pop("_lipschitz", None)
+        out.__dict__.pop("_last_rescaled", None)
         out.H = self.H * scale[:, None] * scale
         out.g = self.g * scale
         out.x_mean = self.x_mean * scale
+        self._last_rescaled = (np.array(scale), out)
         return out
 
     def restrict(self, columns):
         """The same statistics for the features ``columns`` only."""
         restricted = GramSmooth.__new__(GramSmooth)
         restricted.__dict__.update(self.__dict__)
+        restricted.__dict__.pop("_lipschitz", None)
+        restricted.__dict__.pop("_last_rescaled", None)
         restricted.H = self.H[..., columns[:, None], columns]
         restricted.g = self.g[:, columns]
         restricted.x_mean = self.x_mean[:, columns]
