@@ -377,6 +377,7 @@ def test_grid_search_tunes_the_coupling_on_related_tasks():
         ({"task_kernel": np.full((3, 3), np.nan)}, "non-finite"),
         ({"graph": CHAIN}, "used with task_kernel='graph' only"),
         ({"task_kernel": "graph", "graph": np.eye(2)}, "graph has shape"),
+        ({"task_kernel": np.eye(3), "coupling": 5.0}, "no effect with an array"),
     ],
 )
 def test_bad_task_kernels_are_named(params, message):

@@ -81,7 +81,8 @@ _DOC_TEMPLATE = r"""{summary}
 
     coupling : float in [0, inf], default=1.0
         How strongly the tasks share, with ``task_kernel="mean"`` or
-        ``"graph"`` (an array ``task_kernel`` is used as given): 0 fits
+        ``"graph"`` (an array ``task_kernel`` is used as given, and another
+        ``coupling`` than 1.0 is then refused): 0 fits
         independent models, ``float("inf")`` one function for all tasks.
         The main knob to tune, over many decades.
 
@@ -348,6 +349,13 @@ class _MultiTaskKernelModel(TaskGraphMixin, MultiTaskEstimator):
                 "with another task kernel leave them at their defaults."
             )
         if not isinstance(self.task_kernel, str):
+            if self.coupling != 1.0:
+                # (Silently ignored, a grid over it would compare equal fits.)
+                raise ValueError(
+                    f"coupling={self.coupling!r} has no effect with an array "
+                    "task_kernel, which is used as given; leave coupling at "
+                    "its default 1.0 (or use task_kernel='mean' or 'graph')."
+                )
             return check_task_kernel(self.task_kernel, data.n_tasks)
         if self.task_kernel == "mean":
             return mean_task_kernel(data.n_tasks, self.coupling)
