@@ -1,6 +1,6 @@
 import numpy as np
 
-from ._base import BasePenalty
+from ._base import ActiveCurvature, BasePenalty
 
 
 class L1(BasePenalty):
@@ -21,7 +21,9 @@ class L1(BasePenalty):
     """
 
     math = r"\alpha \sum_{t=1}^{T} \sum_{j=1}^{p} |W_{tj}|"
-    capabilities = frozenset({"prox", "conjugate", "working_sets", "feature_rescaling"})
+    capabilities = frozenset(
+        {"prox", "conjugate", "working_sets", "feature_rescaling", "active_newton"}
+    )
 
     def __init__(self, alpha):
         self.alpha = alpha
@@ -67,6 +69,13 @@ class L1(BasePenalty):
         magnitude = np.abs(W)
         kept = magnitude > threshold * (1 + 1e-12)
         return np.where(kept, np.sign(W) * (magnitude - threshold), 0.0)
+
+    def active_curvature(self, W):
+        """Derivatives on the non-zero entries (see :class:`ActiveCurvature`):
+        the L1 norm is linear on each orthant."""
+        alphas = np.broadcast_to(self._alphas, W.shape[1:])
+        gradient = np.where(W != 0, alphas * np.sign(W), 0.0)
+        return ActiveCurvature(W != 0, gradient, 0.0, np.zeros(W.shape[1]), True)
 
     def conjugate(self, V):
         r"""Fenchel conjugate: the indicator of :math:`\max_{t,j} |V_{tj}| \le \alpha`.

@@ -203,9 +203,11 @@ def run_fista(smooth, penalty, W, b, tol, max_iter, gap_target=0.0):
 class _SupportNewton:
     """When to try Newton steps on the support (:mod:`._active_newton`).
 
-    When the support at a certificate check equals the one at the previous
-    check, proximal gradient has (probably) identified it. A failed attempt
-    doubles the number of iterations before the next.
+    At the first certificate check (a warm start's support is usually the
+    solution's, or close to it), and whenever the support has settled since
+    the previous check (:func:`~._active_newton.settled`), when proximal
+    gradient has (probably) identified it. A failed attempt doubles the
+    number of iterations before the next.
     """
 
     def __init__(self, smooth, penalty, W, tol, gap_target):
@@ -224,7 +226,7 @@ class _SupportNewton:
         if not (
             self.enabled
             and self.wait_until <= n_iter < max_iter
-            and (n_iter == 1 or np.array_equal(previous, self.support))
+            and (n_iter == 1 or active_newton.settled(previous, self.support))
             and active_newton.affordable(W)
         ):
             return None, W, 0
