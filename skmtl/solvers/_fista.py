@@ -9,6 +9,9 @@ from ._smooth import DataSmooth, GramSmooth, WithQuadratic
 from ._working_set import run_working_sets
 
 _CHECK_EVERY = 10  # iterations between duality-gap certificates
+# ... and the first checks, sooner: a warm start (a path, a CV grid) is often
+# within tol after a few iterations.
+_EARLY_CHECKS = (1, 3, 6)
 WORKING_SET_MIN = 50  # fewer features: solve on all of them at once
 
 
@@ -182,7 +185,7 @@ def run_fista(smooth, penalty, W, b, tol, max_iter, gap_target=0.0):
                 t = 1.0
                 history = [x]
         gW, gb = smooth.gradient(y)
-        if n_iter % _CHECK_EVERY == 1 or n_iter == max_iter:
+        if n_iter % _CHECK_EVERY == 1 or n_iter in _EARLY_CHECKS or n_iter == max_iter:
             certified = smooth.certify(penalty, x.W, x.b)
             if certified.gap <= max(tol * certified.primal, gap_target):
                 break
