@@ -102,11 +102,11 @@ def newton_on_support(smooth, penalty, W, step, tol, gap_target, max_steps=MAX_S
         certified = smooth.certify(penalty, W)
         if certified.gap <= max(tol * certified.primal, gap_target):
             return certified, W, n_steps
-        if value < best:
-            best_W, best = W, value
+        best_W, best = (W, value) if value < best else (best_W, best)
         # The proximal gradient step from the certificate's gradient.
         W = penalty.prox(W - step * certified.grad, step)
         value = _objective(smooth, penalty, W)
+        best_W, best = (W, value) if value < best else (best_W, best)
     return None, best_W, n_steps
 
 
