@@ -186,8 +186,8 @@ class TaskData:
             totals, first, second = D.sum(axis=0), D.T @ X, D.T @ X**2
         else:
             totals = np.add.reduceat(D, self._starts)
-            first = self._row_sums(D) @ X
-            second = self._row_sums(D) @ X**2
+            sums = self._row_sums(D)
+            first, second = sums @ X, sums @ X**2
         safe = np.maximum(totals, np.finfo(float).tiny)[:, None]
         means = first / safe
         return totals, means, np.maximum(second / safe - means**2, 0.0)

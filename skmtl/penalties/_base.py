@@ -64,7 +64,7 @@ class ActiveCurvature(NamedTuple):
 
     mask: np.ndarray  # (n_tasks, n_features) bool
     gradient: np.ndarray  # (n_tasks, n_features), zero off the support
-    diagonal: np.ndarray  # (n_tasks, n_features)
+    diagonal: np.ndarray  # broadcastable to (n_tasks, n_features)
     group: np.ndarray  # (n_features,), zero for features without a group term
     orthant: bool
 

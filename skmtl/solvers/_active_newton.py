@@ -38,23 +38,60 @@ MAX_STEPS = 8  # Newton steps per attempt
 MAX_FLOPS = 5e8  # per step: T factorisations of the support's size, cubed
 
 
-def applies(smooth, penalty):
-    """Whether Newton steps on the support are available for this problem."""
-    return isinstance(smooth, GramSmooth) and provides(penalty, "active_newton")
+class SupportNewton:
+    """When proximal gradient tries Newton steps on the support.
+
+    At the first certificate check (a warm start's support is usually the
+    solution's, or close to it), and whenever the support has settled since
+    the previous check (:func:`_settled`), when proximal gradient has
+    (probably) identified it. A failed attempt doubles the number of
+    iterations before the next, starting from ``backoff``.
+    """
+
+    def __init__(self, smooth, penalty, W, tol, gap_target, backoff):
+        self.smooth, self.penalty = smooth, penalty
+        self.tol, self.gap_target = tol, gap_target
+        self.enabled = isinstance(smooth, GramSmooth) and provides(
+            penalty, "active_newton"
+        )
+        self.support = W != 0
+        self.wait_until, self.backoff = 0, backoff
+
+    def attempt(self, W, step, n_iter, max_iter):
+        """``(certificate or None, W or a better point, Newton steps)``.
+
+        Newton steps count as iterations: at most ``max_iter - n_iter``.
+        """
+        if not self.enabled:
+            return None, W, 0
+        previous, self.support = self.support, W != 0
+        if not (
+            self.wait_until <= n_iter < max_iter
+            and (n_iter == 1 or _settled(previous, self.support))
+            and _affordable(W)
+        ):
+            return None, W, 0
+        certified, W_new, steps = newton_on_support(
+            self.smooth,
+            self.penalty,
+            W,
+            step,
+            self.tol,
+            self.gap_target,
+            max_iter - n_iter,
+        )
+        if certified is None:
+            self.wait_until, self.backoff = n_iter + self.backoff, 2 * self.backoff
+        return certified, W_new, steps
 
 
-def affordable(W):
+def _affordable(W):
     """Whether a Newton step on the support of ``W`` is cheap enough to try."""
     size = np.count_nonzero(np.any(W != 0, axis=0))
     return 0 < size and W.shape[0] * size**3 <= MAX_FLOPS
 
 
-def support(W):
-    """The non-zero pattern that Newton steps keep fixed."""
-    return W != 0
-
-
-def settled(previous, current):
+def _settled(previous, current):
     """Whether a support changed in at most 1% of its entries.
 
     Entry-wise supports (lasso) keep flickering at a few entries near zero

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..penalties._base import provides
-from . import _active_newton as active_newton
+from ._active_newton import SupportNewton
 from ._certificate import warn_if_not_certified, zero_weights_if_optimal
 from ._smooth import DataSmooth, GramSmooth, WithQuadratic
 from ._working_set import run_working_sets
@@ -138,7 +138,7 @@ def run_fista(smooth, penalty, W, b, tol, max_iter, gap_target=0.0):
     t = 1.0
     history = [x]
     n_iter = 0
-    newton = _SupportNewton(smooth, penalty, W, tol, gap_target)
+    newton = SupportNewton(smooth, penalty, W, tol, gap_target, _CHECK_EVERY)
     # At least one step, certified: a start that is already within tol (W = 0
     # just below alpha_max, say) still moves to the features that should enter.
     while n_iter < max_iter:
@@ -201,50 +201,6 @@ def run_fista(smooth, penalty, W, b, tol, max_iter, gap_target=0.0):
                 if n_iter >= max_iter:
                     certified = smooth.certify(penalty, x.W, x.b)
     return certified, n_iter
-
-
-class _SupportNewton:
-    """When to try Newton steps on the support (:mod:`._active_newton`).
-
-    At the first certificate check (a warm start's support is usually the
-    solution's, or close to it), and whenever the support has settled since
-    the previous check (:func:`~._active_newton.settled`), when proximal
-    gradient has (probably) identified it. A failed attempt doubles the
-    number of iterations before the next.
-    """
-
-    def __init__(self, smooth, penalty, W, tol, gap_target):
-        self.smooth, self.penalty = smooth, penalty
-        self.tol, self.gap_target = tol, gap_target
-        self.enabled = active_newton.applies(smooth, penalty)
-        self.support = active_newton.support(W)
-        self.wait_until, self.backoff = 0, _CHECK_EVERY
-
-    def attempt(self, W, step, n_iter, max_iter):
-        """``(certificate or None, W or a better point, Newton steps)``.
-
-        Newton steps count as iterations: at most ``max_iter - n_iter``.
-        """
-        previous, self.support = self.support, active_newton.support(W)
-        if not (
-            self.enabled
-            and self.wait_until <= n_iter < max_iter
-            and (n_iter == 1 or active_newton.settled(previous, self.support))
-            and active_newton.affordable(W)
-        ):
-            return None, W, 0
-        certified, W_new, steps = active_newton.newton_on_support(
-            self.smooth,
-            self.penalty,
-            W,
-            step,
-            self.tol,
-            self.gap_target,
-            max_iter - n_iter,
-        )
-        if certified is None:
-            self.wait_until, self.backoff = n_iter + self.backoff, 2 * self.backoff
-        return certified, W_new, steps
 
 
 MOMENTUM = True

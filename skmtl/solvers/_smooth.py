@@ -293,6 +293,14 @@ class GramSmooth:
         diagonals = np.einsum("tjj->tj", H)
         return np.sqrt(np.mean(diagonals**2, axis=0))
 
+    def _derived(self):
+        """A copy to change the statistics of, without this one's caches."""
+        out = GramSmooth.__new__(GramSmooth)
+        out.__dict__.update(self.__dict__)
+        out.__dict__.pop("_lipschitz", None)
+        out.__dict__.pop("_last_rescaled", None)
+        return out
+
     def rescaled(self, scale):
         """The statistics of the features multiplied by ``scale``.
 
@@ -303,10 +311,7 @@ class GramSmooth:
         last = self.__dict__.get("_last_rescaled")
         if last is not None and np.array_equal(last[0], scale):
             return last[1]
-        out = GramSmooth.__new__(GramSmooth)
-        out.__dict__.update(self.__dict__)
-        out.__dict__.pop("_lipschitz", None)
-        out.__dict__.pop("_last_rescaled", None)
+        out = self._derived()
         out.H = self.H * scale[:, None] * scale
         out.g = self.g * scale
         out.x_mean = self.x_mean * scale
@@ -315,10 +320,7 @@ class GramSmooth:
 
     def restrict(self, columns):
         """The same statistics for the features ``columns`` only."""
-        restricted = GramSmooth.__new__(GramSmooth)
-        restricted.__dict__.update(self.__dict__)
-        restricted.__dict__.pop("_lipschitz", None)
-        restricted.__dict__.pop("_last_rescaled", None)
+        restricted = self._derived()
         restricted.H = self.H[..., columns[:, None], columns]
         restricted.g = self.g[:, columns]
         restricted.x_mean = self.x_mean[:, columns]
