@@ -1,0 +1,81 @@
+"""Warm-started paths (``solvers.solve_path``) and their secant starts.
+
+Oracles: a cold solve of each penalty of the path, certified by its own
+duality gap (the objectives must agree, since L1 solutions need not be
+unique), and the objective itself for the choice of the starting point.
+"""
+
+import numpy as np
+import pytest
+
+from skmtl._task_data import make_task_data
+from skmtl.datafits import SquaredLoss
+from skmtl.penalties import L1, L21, SparseGroupL21
+from skmtl.solvers import _fista as fista
+from skmtl.solvers import solve, solve_path
+from skmtl.solvers._certificate import objective
+
+rng = np.random.default_rng(7)
+TOL = 1e-9
+
+
+def task_data(n_tasks=5, n_rows=30, n_features=12):
+    X = rng.normal(size=(n_tasks * n_rows, n_features))
+    X[:, 1] = X[:, 0] + 0.05 * rng.normal(size=len(X))  # ill-conditioned
+    tasks = np.repeat(np.arange(n_tasks), n_rows)
+    coef = np.zeros((n_tasks, n_features))
+    coef[:, :4] = rng.normal(size=(n_tasks, 4))
+    y = np.einsum("ij,ij->i", X, coef[tasks]) + 0.5 * rng.normal(size=len(tasks))
+    return make_task_data(X, y, task_ids=tasks)
+
+
+FAMILIES = {
+    "l21": lambda a: L21(a),
+    "sparse-group": lambda a: SparseGroupL21(a, 0.3 * a),
+    "lasso": lambda a: L1(a),
+}
+GRID = np.geomspace(0.3, 0.003, 15)
+
+
+def _path(data, penalties):
+    return list(solve_path(data, SquaredLoss(), penalties, tol=TOL, max_iter=100_000))
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+@pytest.mark.parametrize("order", ["decreasing", "shuffled"])
+def test_every_path_point_is_the_cold_solution(name, order):
+    data = task_data()
+    alphas = GRID if order == "decreasing" else rng.permutation(GRID)
+    penalties = [FAMILIES[name](a) for a in alphas]
+    for penalty, result in zip(penalties, _path(data, penalties), strict=True):
+        assert result.dual_gap <= TOL * result.objective
+        cold = solve(data, SquaredLoss(), penalty, tol=TOL, max_iter=100_000)
+        value = objective(data, SquaredLoss(), penalty, result.coef, result.intercept)
+        assert value == pytest.approx(cold.objective, rel=5 * TOL)
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_the_secant_start_saves_iterations_on_a_grid(name, monkeypatch):
+    data = task_data()
+    penalties = [FAMILIES[name](a) for a in GRID]
+    with_secant = sum(r.n_iter for r in _path(data, penalties))
+    monkeypatch.setattr(fista, "_secant_start", lambda s, p, previous, W, b: W)
+    without = sum(r.n_iter for r in _path(data, penalties))
+    assert with_secant < without
+
+
+def test_the_secant_start_is_never_worse_than_the_last_point():
+    """Predicting across a strength that went back up overshoots: the last
+    point is kept then, and the prediction is taken when it is better."""
+    data = task_data()
+    smooth = fista.make_smooth(data, SquaredLoss(), True)
+    b = np.zeros(data.n_tasks)
+    solutions = [r.coef for r in _path(data, [L21(a) for a in (0.1, 0.05)])]
+
+    def value(penalty, V):
+        return smooth.state(V, None).value + penalty.value(V)
+
+    onward, back = L21(0.025), L21(0.2)
+    ahead = fista._secant_start(smooth, onward, *solutions, b)
+    assert value(onward, ahead) < value(onward, solutions[1])
+    assert fista._secant_start(smooth, back, *solutions, b) is solutions[1]
