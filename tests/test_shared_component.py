@@ -36,6 +36,8 @@ from skmtl.penalties import L21, CommonWeights, SharedComponent
 
 from ._oracles import _cvxpy_minimize, loss_value
 from .test_clustered import cmtl_expression, inner_minimum
+from .test_decomposition import MODELS as DECOMPOSITIONS
+from .test_decomposition import make_model as make_decomposition_model
 from .test_mean_regularized import make_problem
 
 
@@ -404,10 +406,116 @@ def test_feature_learning_describes_the_deviations():
 
 
 def test_families_that_already_share_do_not_offer_it():
-    from skmtl import DirtyRegressor, MeanRegularizedRegressor
+    from skmtl import MeanRegularizedRegressor
 
-    for model_class in (MeanRegularizedRegressor, DirtyRegressor):
-        assert "shared_component" not in model_class().get_params()
+    assert "shared_component" not in MeanRegularizedRegressor().get_params()
+
+
+# -- a third part: the decomposition models, coef_ = 1 w0' + P + Q ------------------
+
+
+def decomposition_objective(name, loss, obs, alpha_shared):
+    """F(1 w0' + P + Q, b) + g1(P) + g2(Q) + alpha_shared |w0|^2 / 2."""
+    penalty, strengths = DECOMPOSITIONS[name][4], DECOMPOSITIONS[name][3][loss]
+
+    def objective(w0, P, Q, b):
+        value = loss_value(obs, w0 + P + Q, b, loss) + penalty(P, Q, *strengths)
+        return value + 0.5 * alpha_shared * w0 @ w0
+
+    return objective
+
+
+def cvxpy_decomposition_shared(name, loss, obs, alpha_shared):
+    """The cvxpy optimum over (w0, P, Q, b), as its objective's value."""
+    T, p = obs.n_tasks, obs.X.shape[1]
+    w0, P, Q = cp.Variable((1, p)), cp.Variable((T, p)), cp.Variable((T, p))
+    strengths = DECOMPOSITIONS[name][3][loss]
+    value = DECOMPOSITIONS[name][5](P, Q, *strengths)
+    value = value + 0.5 * alpha_shared * cp.sum_squares(w0)
+    _, b = _cvxpy_minimize(obs, np.ones((T, 1)) @ w0 + P + Q, value, loss, True)
+    objective = decomposition_objective(name, loss, obs, alpha_shared)
+    return objective(np.asarray(w0.value)[0], P.value, Q.value, b)
+
+
+def make_decomposition(name, loss, **params):
+    return make_decomposition_model(name, loss, shared_component=True, **params)
+
+
+@pytest.mark.parametrize("name", list(DECOMPOSITIONS))
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("layout, missing, weights", LAYOUTS)
+@pytest.mark.parametrize("alpha_shared", [0.0, 0.5])
+def test_decompositions_match_cvxpy(name, loss, layout, missing, weights, alpha_shared):
+    kwargs, (X, y, sw), obs = make_problem(
+        loss, layout, missing=missing, weights=weights
+    )
+    model = make_decomposition(
+        name, loss, alpha_shared=alpha_shared, tol=1e-10, max_iter=100_000, **kwargs
+    ).fit(X, y, sample_weight=sw)
+    common = model.common_coef_
+    w0 = common[0]
+    np.testing.assert_array_equal(common, np.broadcast_to(w0, common.shape))
+    np.testing.assert_array_equal(
+        model.coef_, model.shared_coef_ + model.specific_coef_
+    )
+    ours = decomposition_objective(name, loss, obs, alpha_shared)(
+        w0, model.shared_coef_ - common, model.specific_coef_, model.intercept_
+    )
+    reference = cvxpy_decomposition_shared(name, loss, obs, alpha_shared)
+    assert abs(ours - reference) <= 1e-7 * reference
+    assert -1e-12 * ours <= model.dual_gap_ <= 1e-10 * ours
+    assert np.any(w0 != 0)
+
+
+@pytest.mark.parametrize("name", list(DECOMPOSITIONS))
+@pytest.mark.parametrize("loss", LOSSES)
+def test_decompositions_with_a_huge_common_ridge_are_zero_centred(name, loss):
+    kwargs, (X, y, _sw), _ = make_problem(loss, "indexed")
+    centred = make_decomposition_model(name, loss, tol=1e-12, **kwargs).fit(X, y)
+    shared = make_decomposition(
+        name, loss, alpha_shared=1e10, tol=1e-12, max_iter=100_000, **kwargs
+    ).fit(X, y)
+    assert np.abs(shared.common_coef_).max() < 1e-8
+    np.testing.assert_allclose(shared.coef_, centred.coef_, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", list(DECOMPOSITIONS))
+@pytest.mark.parametrize("loss", LOSSES)
+def test_decompositions_at_huge_strengths_are_the_pooled_model(name, loss):
+    kwargs, (X, y, sw), obs = make_problem(loss, "indexed", weights=True)
+    strengths = [1e10 * a for a in DECOMPOSITIONS[name][3][loss]]
+    model = make_decomposition_model(
+        name, loss, strengths, shared_component=True, tol=1e-12, **kwargs
+    ).fit(X, y, sample_weight=sw)
+    w0, b = pooled_reference(obs, loss)
+    atol = 1e-6 if loss == "squared" else 1e-5
+    np.testing.assert_allclose(
+        model.coef_, np.broadcast_to(w0, model.coef_.shape), atol=atol
+    )
+    np.testing.assert_allclose(model.intercept_, b, atol=atol)
+    np.testing.assert_array_equal(model.shared_coef_, model.common_coef_)
+
+
+def test_decomposition_warm_start_continues_from_the_three_parts():
+    kwargs, (X, y, _sw), _ = make_problem("squared", "indexed")
+    model = make_decomposition("rmtfl", "squared", tol=1e-10, **kwargs).fit(X, y)
+    cold = model.n_iter_
+    model.set_params(warm_start=True).fit(X, y)
+    assert model.n_iter_ < cold
+    # Without the shared component the common part is gone.
+    model.set_params(shared_component=False, warm_start=False).fit(X, y)
+    assert not hasattr(model, "common_coef_")
+
+
+def test_decomposition_unknown_task_is_predicted_by_the_shared_part():
+    kwargs, (X, y, _sw), _ = make_problem("squared", "indexed")
+    model = make_decomposition("dirty_l2", "squared", unknown_task="shared", **kwargs)
+    model.fit(X, y)
+    row = X[:1].copy()
+    row[0, 2] = "marseille"
+    features = np.delete(row, 2, axis=1).astype(float)[0]
+    expected = features @ model.shared_coef_.mean(axis=0) + model.intercept_.mean()
+    np.testing.assert_allclose(model.predict(row), [expected])
 
 
 # -- the penalties ------------------------------------------------------------------

@@ -140,8 +140,7 @@ SHARED_PARAMETERS = (
         the model is the pooled one (one weight vector, an intercept per
         task), at strength zero the independent one, and the structure of
         the penalty (shared support, low rank, ...) is learned on the
-        deviations. Sets ``shared_coef_`` (rows :math:`w_0`) and
-        ``specific_coef_`` (:math:`V`).""",
+        deviations (see ``shared_coef_`` and ``specific_coef_``).""",
     ),
     Parameter(
         "alpha_shared",
@@ -270,8 +269,10 @@ class MultiTaskLinearModel(MultiTaskEstimator):
     _zero_norm = staticmethod(L21(1.0).dual_norm)  # the largest column norm
 
     # Whether the family offers a shared component (``SHARED_PARAMETERS``):
-    # those whose penalty shrinks every task toward zero.
+    # those whose penalty shrinks every task toward zero; and the attributes
+    # it sets.
     _shares = True
+    _shared_attributes = SHARED_ATTRIBUTES
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -386,6 +387,9 @@ class MultiTaskLinearModel(MultiTaskEstimator):
         parts = provides(penalty, "decomposition")
         if warm and parts and hasattr(self, "specific_coef_"):
             coef_init = [self.shared_coef_, self.specific_coef_]
+            if hasattr(self, "common_coef_"):  # three parts
+                shared = self.shared_coef_ - self.common_coef_
+                coef_init = [self.common_coef_, shared, self.specific_coef_]
         else:
             coef_init = self.coef_ if warm else None
         result = solve(
@@ -399,8 +403,13 @@ class MultiTaskLinearModel(MultiTaskEstimator):
             coef_init=coef_init,
             intercept_init=self.intercept_ if warm else None,
         )
+        vars(self).pop("common_coef_", None)
         if parts:
-            self.shared_coef_, self.specific_coef_ = split_parts(result)
+            parts = split_parts(result)
+            if len(parts) == 3:  # a shared component of a decomposition
+                self.common_coef_ = parts[0]
+                parts = (parts[0] + parts[1], parts[2])
+            self.shared_coef_, self.specific_coef_ = parts
         else:  # a refit of the generic model with another penalty
             for name in ("shared_coef_", "specific_coef_"):
                 vars(self).pop(name, None)
@@ -509,7 +518,7 @@ def _declare(cls):
             _classes_attribute(loss),
             inspect.cleandoc(cls._attributes),
             FITTED_ATTRIBUTES,
-            inspect.cleandoc(SHARED_ATTRIBUTES) if cls._shares else "",
+            inspect.cleandoc(cls._shared_attributes) if cls._shares else "",
         )
         if text
     ]

@@ -43,7 +43,15 @@ class _Decomposition(MultiTaskLinearModel):
     two penalties in ``_parts``.
     """
 
-    _shares = False  # already a sum of parts (a third one is not solved)
+    # With a shared component: coef_ = common_coef_ + P + Q, where
+    # shared_coef_ = common_coef_ + P keeps coef_ = shared_coef_ + specific_coef_.
+    _shared_attributes = """
+    common_coef_ : ndarray of shape (n_tasks, n_features)
+        With ``shared_component=True`` only: the common weights :math:`w_0`
+        in every row, a part of ``shared_coef_`` (then
+        :math:`\\mathbf{1} w_0^\\top + P`); the penalties act on :math:`P`
+        and :math:`Q`.
+    """
 
     _solvers = ("fista", "cvxpy")
     _doc_values = {"gap_note": _GAP_NOTE, "outlier_problem": _OUTLIER_PROBLEM}
@@ -54,7 +62,9 @@ class _Decomposition(MultiTaskLinearModel):
     )
     _attributes = """
     shared_coef_ : ndarray of shape (n_tasks, n_features)
-        The part :math:`P` of the weights with the structure the tasks share.
+        The part :math:`P` of the weights with the structure the tasks share
+        (plus the common weights ``common_coef_`` with
+        ``shared_component=True``).
 
     specific_coef_ : ndarray of shape (n_tasks, n_features)
         The part :math:`Q` of the weights by which tasks depart from it.

@@ -199,6 +199,16 @@ class Decomposition(BasePenalty):
         """:math:`g_1(P) + g_2(Q)`: an upper bound of the penalty of ``P + Q``."""
         return self.shared.value(P) + self.specific.value(Q)
 
+    def parts(self):
+        """The penalties of the parts, in order, a nested decomposition's
+        flattened: a shared component of a decomposition has three parts,
+        ``1 w0' + P + Q``."""
+        return tuple(
+            leaf
+            for part in (self.shared, self.specific)
+            for leaf in (part.parts() if provides(part, "decomposition") else (part,))
+        )
+
     def value(self, W):
         """The infimal convolution at ``W``, by a small cvxpy solve (no closed form).
 
@@ -242,14 +252,8 @@ class Decomposition(BasePenalty):
             value = self.shared.as_cvxpy(shared_part)
         return value + self.specific.as_cvxpy(W - shared_part)
 
-    def cvxpy_parts(self, n_tasks, n_features):
-        """cvxpy expressions of ``P`` and ``Q``, each from its part's variables,
-        and the penalty :math:`g_1(P) + g_2(Q)`."""
-        P, shared = cvxpy_coef(self.shared, n_tasks, n_features)
-        Q, specific = cvxpy_coef(self.specific, n_tasks, n_features)
-        return P, Q, shared + specific
-
     def cvxpy_coef(self, n_tasks, n_features):
         """``W = P + Q`` from the parts' own cvxpy variables, and the penalty."""
-        P, Q, value = self.cvxpy_parts(n_tasks, n_features)
-        return P + Q, value
+        P, shared = cvxpy_coef(self.shared, n_tasks, n_features)
+        Q, specific = cvxpy_coef(self.specific, n_tasks, n_features)
+        return P + Q, shared + specific

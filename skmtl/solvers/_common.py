@@ -25,7 +25,8 @@ Every certificate is that of the problem in :math:`(w_0, V)`, with
 
 import numpy as np
 
-from ._decomposition import LiftedSmooth, StackedPenalty, _AtSplit, _start
+from ..penalties._base import provides
+from ._decomposition import LiftedSmooth, StackedPenalty, _AtSplit, _start, stack
 from ._fista import _feature_scale, make_smooth, run_fista
 from ._lbfgs import run_lbfgs
 from ._prox_newton import armijo, warn_if_not_converged
@@ -120,16 +121,24 @@ class CommonEliminated:
         return np.broadcast_to(w0, V.shape).copy(), V
 
     def certify(self, penalty, V, b=None):
-        """Certificate of the problem in ``(w0, V)`` at ``(w0(V), V)``."""
+        """Certificate of the problem in ``(w0, V)`` at ``(w0(V), V)``.
+
+        ``penalty`` gives the value of the deviations' penalty at ``V``: the
+        specific penalty, or its value at the split of ``V`` into parts (a
+        decomposition's, lifted by :class:`LiftedSmooth`).
+        """
         P, V = self.split(V)
-        X = StackedPenalty.stack(P, V)
-        at_split = _AtSplit(StackedPenalty(self.decomposition), X, self._scale)
+        value = self.decomposition.shared.value(P) + penalty.value(V)
+        at_split = _AtSplit(self.decomposition, value, self._scale)
         certified = self.gram.certify(at_split, P + V)
         return certified._replace(W=V)
 
 
 def eliminated_fista(gram, decomposition, V, tol, max_iter, gap_target=0.0):
     """FISTA on ``V`` with ``w0`` eliminated, preconditioned by a feature scaling.
+
+    When the deviations' penalty is itself a decomposition, ``V`` holds its
+    parts stacked and FISTA runs on them (:class:`LiftedSmooth`).
 
     Returns
     -------
@@ -143,10 +152,20 @@ def eliminated_fista(gram, decomposition, V, tol, max_iter, gap_target=0.0):
     smooth = CommonEliminated(gram, decomposition, scale)
     if scale is not None:
         V = V / scale
-    certified, n_iter = run_fista(
-        smooth, smooth.decomposition.specific, V, None, tol, max_iter, gap_target
-    )
-    P, V = smooth.split(certified.W)
+    specific = smooth.decomposition.specific
+    if provides(specific, "decomposition"):
+        specific = StackedPenalty(specific)
+        lifted = LiftedSmooth(smooth, len(specific.parts))
+        certified, n_iter = run_fista(
+            lifted, specific, V, None, tol, max_iter, gap_target
+        )
+        P, _ = smooth.split(lifted._sum(certified.W))
+    else:
+        certified, n_iter = run_fista(
+            smooth, specific, V, None, tol, max_iter, gap_target
+        )
+        P, _ = smooth.split(certified.W)
+    V = certified.W
     if scale is not None:
         P, V = P * scale, V * scale
         certified = certified._replace(grad=certified.grad / scale)
@@ -166,9 +185,9 @@ def common_prox_newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_
     -------
     W, b, n_iter, gap, primal, (P, V)
     """
-    smooth = LiftedSmooth(DataSmooth(data, datafit, fit_intercept))
     stacked = StackedPenalty(penalty)
-    X = stacked.stack(*_start(W, penalty))
+    smooth = LiftedSmooth(DataSmooth(data, datafit, fit_intercept), len(stacked.parts))
+    X = stack(*_start(W, penalty))
     certified = smooth.certify(stacked, X, smooth.internal_intercept(X, b))
     n_iter = 0
     while n_iter < max_iter and (n_iter == 0 or certified.gap > tol * certified.primal):
@@ -181,9 +200,9 @@ def common_prox_newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_
         model = GramSmooth(data, fit_intercept, weights=D, targets=targets)
         target = 0.1 * max(certified.gap, tol * certified.primal)
         inner, P_new, _ = eliminated_fista(
-            model, penalty, stacked.split(X)[1], 0.0, 10_000, target
+            model, penalty, stack(*stacked.split(X)[1:]), 0.0, 10_000, target
         )
-        X_new = stacked.stack(P_new, inner.W)
+        X_new = stack(P_new, inner.W)
         GW, gb = data.adjoint(G)
         X, b = armijo(
             certified,
@@ -195,8 +214,8 @@ def common_prox_newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_
         )
         certified = smooth.certify(stacked, X, smooth.internal_intercept(X, b))
     warn_if_not_converged(certified, tol, max_iter)
-    P, V = stacked.split(certified.W)
-    return P + V, certified.b, n_iter, certified.gap, certified.primal, (P, V)
+    parts = tuple(stacked.split(certified.W))
+    return sum(parts), certified.b, n_iter, certified.gap, certified.primal, parts
 
 
 class CommonLifted:

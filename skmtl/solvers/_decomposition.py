@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..penalties._base import provides
+from ..penalties._base import cvxpy_coef, provides
 from ._certificate import refit_intercept, warn_if_not_certified
 from ._cvxpy import minimize_with_cvxpy
 from ._fista import _feature_scale, _warn_if_not_converged, make_smooth, run_fista
@@ -52,52 +52,63 @@ class DecompositionResult(NamedTuple):
     objective: float
 
 
+def split(X, n_parts):
+    """The ``n_parts`` equal blocks of rows of a stacked variable."""
+    return np.split(X, n_parts, axis=0)
+
+
+def stack(*parts):
+    """The stacked variable ``[P_1; P_2; ...]`` of the parts."""
+    return np.concatenate(parts, axis=0)
+
+
 class StackedPenalty:
-    """:math:`g_1(P) + g_2(Q)` as a function of the stacked ``X = [P; Q]``.
+    r""":math:`g_1(P_1) + g_2(P_2) + \dots` as a function of ``X = [P_1; P_2; ...]``.
 
     What FISTA needs of a penalty: its value and its proximal operator,
-    separable over the two parts.
+    separable over the parts (:meth:`Decomposition.parts`: two, or three
+    for a shared component of a decomposition).
     """
 
     capabilities = frozenset({"prox"})
 
     def __init__(self, penalty):
         self.penalty = penalty  # a Decomposition
+        self.parts = penalty.parts()
 
-    @staticmethod
-    def split(X):
-        """``(P, Q)``: the two halves of the stacked variable."""
-        T = X.shape[0] // 2
-        return X[:T], X[T:]
+    def split(self, X):
+        return split(X, len(self.parts))
 
-    @staticmethod
-    def stack(P, Q):
-        return np.concatenate([P, Q], axis=0)
+    stack = staticmethod(stack)
 
     def value(self, X):
-        return self.penalty.split_value(*self.split(X))
+        return sum(
+            part.value(P) for part, P in zip(self.parts, self.split(X), strict=True)
+        )
 
     def prox(self, X, step):
-        P, Q = self.split(X)
-        return self.stack(
-            self.penalty.shared.prox(P, step), self.penalty.specific.prox(Q, step)
+        return stack(
+            *(
+                part.prox(P, step)
+                for part, P in zip(self.parts, self.split(X), strict=True)
+            )
         )
 
 
 class _AtSplit:
     """The decomposition penalty as a penalty of ``W = P + Q``, at one split.
 
-    Its value is :math:`g_1(P) + g_2(Q)` at the split ``X`` it was made for
-    (an upper bound of the infimal convolution at ``W``), its dual term that
-    of the infimal convolution, :math:`(s, g_1^*(sV) + g_2^*(sV))` with
-    :math:`s = \\min(s_1, s_2)`: what the smooth parts' ``certify`` asks a
-    penalty for.
+    Its value is ``split_value``, :math:`g_1(P) + g_2(Q)` at the split it
+    was made for (an upper bound of the infimal convolution at ``W``), its
+    dual term that of the infimal convolution, :math:`(s, g_1^*(sV) +
+    g_2^*(sV))` with :math:`s = \\min(s_1, s_2)`: what the smooth parts'
+    ``certify`` asks a penalty for.
     """
 
     capabilities = frozenset({"dual_term"})
 
-    def __init__(self, stacked, X, common_scale=None):
-        self.penalty, self.split_value = stacked.penalty, stacked.value(X)
+    def __init__(self, decomposition, split_value, common_scale=None):
+        self.penalty, self.split_value = decomposition, split_value
         # With a common part: the size of the gradients' terms (see
         # ``CommonWeights.round_off_feasible``).
         self.common_scale = common_scale
@@ -117,13 +128,14 @@ class LiftedSmooth:
 
     Wraps a smooth part of :math:`W` (``DataSmooth`` or ``GramSmooth``); a
     state holds the stacked point and, in its ``Z`` slot, the base state at
-    :math:`P + Q`. Intercepts are the base's.
+    :math:`P + Q`. Intercepts are the base's. ``n_parts`` parts (three for
+    a shared component of a decomposition) are lifted the same way.
     """
 
     anderson = False  # extrapolation stalls on the free direction P - Q
 
-    def __init__(self, base):
-        self.base = base
+    def __init__(self, base, n_parts=2):
+        self.base, self.n_parts = base, n_parts
         self._scale = None
 
     def _gradient_scale(self, n_tasks, n_features):
@@ -139,10 +151,8 @@ class LiftedSmooth:
             self._scale = size.max(initial=0.0)
         return self._scale
 
-    @staticmethod
-    def _sum(X):
-        T = X.shape[0] // 2
-        return X[:T] + X[T:]
+    def _sum(self, X):
+        return sum(split(X, self.n_parts))
 
     @staticmethod
     def _wrap(X, base):
@@ -160,14 +170,14 @@ class LiftedSmooth:
 
     def gradient(self, state):
         GW, gb = self.base.gradient(state.Z)
-        return np.concatenate([GW, GW], axis=0), gb
+        return np.tile(GW, (self.n_parts, 1)), gb
 
     def bregman(self, new, old, linear_term, bound):
         # <[G; G], [dP; dQ]> = <G, dP + dQ>: the linear term is the base's.
         return self.base.bregman(new.Z, old.Z, linear_term, bound)
 
     def lipschitz(self):
-        return 2.0 * self.base.lipschitz()
+        return self.n_parts * self.base.lipschitz()
 
     def certify(self, penalty, X, b):
         """Certificate of the stacked point; ``grad`` is :math:`[G; G]`.
@@ -178,13 +188,12 @@ class LiftedSmooth:
         only where the gradients of the tasks sum to zero.
         """
         scale = None
-        if provides(penalty.penalty.shared, "common_rows"):
-            X, b = self._refit_common(penalty.penalty.shared, X, b)
-            scale = self._gradient_scale(X.shape[0] // 2, X.shape[1])
-        at_split = _AtSplit(penalty, X, scale)
+        if provides(penalty.parts[0], "common_rows"):
+            X, b = self._refit_common(penalty.parts[0], X, b)
+            scale = self._gradient_scale(X.shape[0] // self.n_parts, X.shape[1])
+        at_split = _AtSplit(penalty.penalty, penalty.value(X), scale)
         certified = self.base.certify(at_split, self._sum(X), b)
-        G = certified.grad
-        return certified._replace(W=X, grad=np.concatenate([G, G], axis=0))
+        return certified._replace(W=X, grad=np.tile(certified.grad, (self.n_parts, 1)))
 
     def _refit_common(self, common, X, c):
         r"""Newton steps on :math:`w_0` (the rows of ``P``) for fixed ``Q``.
@@ -194,7 +203,8 @@ class LiftedSmooth:
         the objective is halved. Exact in one step for the squared loss.
         Returns the stacked point and the solver's intercept variable.
         """
-        P, Q = StackedPenalty.split(X)
+        P, *rest = split(X, self.n_parts)
+        Q = sum(rest)
         w0 = P[0].copy()
         ridge = common.ridge(len(w0))
         b = self.base.model_intercept(P + Q, c)
@@ -221,11 +231,11 @@ class LiftedSmooth:
             value, grad, size, hessian, b = new
         W = w0 + Q
         P = np.broadcast_to(w0, Q.shape).copy()
-        return StackedPenalty.stack(P, Q), self.base.internal_intercept(W, b)
+        return stack(P, *rest), self.base.internal_intercept(W, b)
 
     def rescaled(self, scale):
         """The same function of the features multiplied by ``scale``."""
-        return LiftedSmooth(self.base.rescaled(scale))
+        return LiftedSmooth(self.base.rescaled(scale), self.n_parts)
 
 
 def gradient_at_common_fit(data, datafit, common, fit_intercept):
@@ -302,7 +312,8 @@ def solve_decomposition(
         coef_init=start,
         intercept_init=intercept_init,
     )
-    P, Q = split_parts(result)
+    *shared, Q = split_parts(result)  # (a common part belongs to the shared)
+    P = sum(shared)
     return DecompositionResult(
         P, Q, result.intercept, result.n_iter, result.dual_gap, result.objective
     )
@@ -319,17 +330,21 @@ def split_parts(result):
 
 
 def _start(W, penalty):
-    """``(P, Q)`` from a starting point: a stacked pair, or ``W`` all shared.
+    """The parts from a starting point: stacked parts, or ``W`` all in the first.
 
-    A common part (``"common_rows"``) keeps the mean row of ``P``, the rest
-    going to ``Q``.
+    A common part (``"common_rows"``) keeps the mean row of the first part,
+    the rest going to the second. Stacked parts of another number (a warm
+    start across a change of the penalty) start from their sum.
     """
+    n_parts = len(penalty.parts())
     W = np.asarray(W, dtype=float)
-    P, Q = (W[0], W[1]) if W.ndim == 3 else (W, np.zeros_like(W))
+    if W.ndim == 3 and len(W) != n_parts:
+        W = W.sum(axis=0)
+    parts = list(W) if W.ndim == 3 else [W] + [np.zeros_like(W)] * (n_parts - 1)
     if provides(penalty.shared, "common_rows"):
-        common = np.broadcast_to(P.mean(axis=0), P.shape)
-        P, Q = common.copy(), Q + (P - common)
-    return P, Q
+        common = np.broadcast_to(parts[0].mean(axis=0), W.shape[-2:])
+        parts[0], parts[1] = common.copy(), parts[1] + (parts[0] - common)
+    return parts
 
 
 def lifted_fista(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
@@ -340,10 +355,10 @@ def lifted_fista(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
 
     Returns
     -------
-    W, b, n_iter, gap, primal, (P, Q)
+    W, b, n_iter, gap, primal, parts
     """
     base = make_smooth(data, datafit, fit_intercept)
-    return _fista_on(base, penalty, *_start(W, penalty), b, tol, max_iter)
+    return _fista_on(base, penalty, _start(W, penalty), b, tol, max_iter)
 
 
 def lifted_fista_path(data, datafit, penalties, *, fit_intercept, tol, max_iter):
@@ -358,63 +373,68 @@ def lifted_fista_path(data, datafit, penalties, *, fit_intercept, tol, max_iter)
     W = np.zeros((data.n_tasks, data.n_features))
     b = np.zeros(data.n_tasks)
     for penalty in penalties:
-        result = _fista_on(base, penalty, *_start(W, penalty), b, tol, max_iter)
+        result = _fista_on(base, penalty, _start(W, penalty), b, tol, max_iter)
         W, b = np.stack(result[5]), result[1]
         yield result
 
 
-def _fista_on(base, penalty, P, Q, b, tol, max_iter):
-    """:func:`lifted_fista` on the smooth part ``base`` from ``(P, Q, b)``."""
+def _fista_on(base, penalty, parts, b, tol, max_iter):
+    """:func:`lifted_fista` on the smooth part ``base`` from ``(parts, b)``."""
     if isinstance(base, GramSmooth) and provides(penalty.shared, "common_rows"):
         # A common part on sufficient statistics: eliminated exactly.
         from ._common import eliminated_fista  # (built on this module)
 
-        certified, P, n_iter = eliminated_fista(base, penalty, Q, tol, max_iter)
-        _warn_if_not_converged(certified, tol, max_iter, stacklevel=5)
-        Q = certified.W
-        return P + Q, certified.b, n_iter, certified.gap, certified.primal, (P, Q)
-    # Preconditioned by a feature scaling as plain FISTA, when both parts allow.
-    scale = _feature_scale(base, penalty)
-    if scale is not None:
-        base, penalty = base.rescaled(scale), penalty.rescaled(scale)
-        P, Q = P / scale, Q / scale
-    stacked = StackedPenalty(penalty)
-    certified, n_iter = run_fista(
-        LiftedSmooth(base), stacked, stacked.stack(P, Q), b, tol, max_iter
-    )
+        certified, P, n_iter = eliminated_fista(
+            base, penalty, stack(*parts[1:]), tol, max_iter
+        )
+        parts = (P, *split(certified.W, len(parts) - 1))
+    else:
+        # Preconditioned by a feature scaling as plain FISTA, when the parts allow.
+        scale = _feature_scale(base, penalty)
+        if scale is not None:
+            base, penalty = base.rescaled(scale), penalty.rescaled(scale)
+            parts = [part / scale for part in parts]
+        stacked = StackedPenalty(penalty)
+        smooth = LiftedSmooth(base, len(parts))
+        certified, n_iter = run_fista(smooth, stacked, stack(*parts), b, tol, max_iter)
+        parts = stacked.split(certified.W)
+        if scale is not None:
+            parts = [part * scale for part in parts]
     _warn_if_not_converged(certified, tol, max_iter, stacklevel=5)
-    P, Q = stacked.split(certified.W)
-    if scale is not None:
-        P, Q = P * scale, Q * scale
-    return P + Q, certified.b, n_iter, certified.gap, certified.primal, (P, Q)
+    parts = tuple(parts)
+    return sum(parts), certified.b, n_iter, certified.gap, certified.primal, parts
 
 
 def lifted_cvxpy(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     """The reference solve in ``P`` and ``Q`` (the registry's "cvxpy" for one)."""
-    P, Q = _start(W, penalty)
     return _cvxpy(
-        data, datafit, StackedPenalty(penalty), P, Q, b, fit_intercept, tol, max_iter
+        data, datafit, StackedPenalty(penalty), b, fit_intercept, tol, max_iter
     )
 
 
-def _cvxpy(data, datafit, penalty, P, Q, b, fit_intercept, tol, max_iter):
-    """The reference: Clarabel on the problem in ``P`` and ``Q``.
+def _cvxpy(data, datafit, penalty, b, fit_intercept, tol, max_iter):
+    """The reference: Clarabel on the problem in the parts.
 
     The loss is built by :func:`~skmtl.solvers._cvxpy.minimize_with_cvxpy`; the
     intercepts of the solution are then made exact and the result certified
     as FISTA's.
     """
-    T, p = P.shape
-    shared, specific, value = penalty.penalty.cvxpy_parts(T, p)
+    T, p = data.n_tasks, data.n_features
+    parts = [cvxpy_coef(part, T, p) for part in penalty.parts]
     problem, b = minimize_with_cvxpy(
-        data, datafit, shared + specific, value, fit_intercept, tol, max_iter
+        data,
+        datafit,
+        sum(coef for coef, _ in parts),
+        sum(value for _, value in parts),
+        fit_intercept,
+        tol,
+        max_iter,
     )
-    P = np.asarray(shared.value, dtype=float).reshape(T, p)
-    Q = np.asarray(specific.value, dtype=float).reshape(T, p)
+    parts = [np.asarray(coef.value, dtype=float).reshape(T, p) for coef, _ in parts]
     if fit_intercept:
-        b = refit_intercept(data, datafit, P + Q, b)
-    smooth = LiftedSmooth(make_smooth(data, datafit, fit_intercept))
-    X = penalty.stack(P, Q)
+        b = refit_intercept(data, datafit, sum(parts), b)
+    smooth = LiftedSmooth(make_smooth(data, datafit, fit_intercept), len(parts))
+    X = stack(*parts)
     certified = smooth.certify(penalty, X, smooth.internal_intercept(X, b))
     warn_if_not_certified(
         "cvxpy (Clarabel)",
@@ -426,4 +446,5 @@ def _cvxpy(data, datafit, penalty, P, Q, b, fit_intercept, tol, max_iter):
         advice="",
     )
     n_iter = problem.solver_stats.num_iters
-    return P + Q, certified.b, n_iter, certified.gap, certified.primal, (P, Q)
+    parts = tuple(penalty.split(certified.W))
+    return sum(parts), certified.b, n_iter, certified.gap, certified.primal, parts

@@ -62,11 +62,9 @@ class _Solver(NamedTuple):
 
 
 def _parts_have_prox(penalty):
-    """A decomposition whose two parts have proximal operators (lifted FISTA)."""
-    return (
-        provides(penalty, "decomposition")
-        and provides(penalty.shared, "prox")
-        and provides(penalty.specific, "prox")
+    """A decomposition whose parts have proximal operators (lifted FISTA)."""
+    return provides(penalty, "decomposition") and all(
+        provides(part, "prox") for part in penalty.parts()
     )
 
 
