@@ -65,22 +65,19 @@ def run_school():
 
 
 def school_table(scores):
-    pooled = np.array(scores["pooled"])
+    """Test EV per model, against the pooled model and, for a model named
+    ``"<name> + shared"``, against ``"<name>"`` (its zero-centred variant)."""
     rows = []
     for name, values in scores.items():
         values = np.array(values)
         cells = [name, f"**{values.mean():.2f} ± {values.std():.2f}%**"]
-        diff = values - pooled
-        cells.append(
-            "—"
-            if name == "pooled"
-            else f"{diff.mean():+.2f} (better on {np.sum(diff > 0)}/10)"
-        )
-        if name == "Clustered + shared":
-            diff = values - np.array(scores["Clustered"])
-            cells.append(f"{diff.mean():+.2f} (better on {np.sum(diff > 0)}/10)")
-        else:
-            cells.append("—")
+        for reference in ("pooled", name.replace(" + shared", "")):
+            diff = values - np.array(scores[reference])
+            cells.append(
+                "—"
+                if reference == name
+                else f"{diff.mean():+.2f} (better on {np.sum(diff > 0)}/10)"
+            )
         rows.append(cells)
     header = [
         "model",
