@@ -8,6 +8,7 @@ tags; the linear models and the kernel models build on it.
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import DataConversionWarning
@@ -40,11 +41,21 @@ class MultiTaskEstimator(BaseEstimator):
     scores (predictions, or log-odds) in ``_scores``.
     """
 
+    _sparse_x = True  # whether it takes scipy sparse X (kept sparse, as CSR)
+
     def _validate_X(self, X, reset):
         """Return float features and the task ids (None for the shared design)."""
+        if sp.issparse(X) and not self._sparse_x:
+            raise TypeError(
+                f"{type(self).__name__} needs dense X; convert it with "
+                "X.toarray(), or use a linear model, which keeps sparse X sparse."
+            )
         with non_numeric_columns_named(X, self.task_column):
             if self.task_column is None:
-                return validate_data(self, X, reset=reset, dtype=np.float64), None
+                features = validate_data(
+                    self, X, reset=reset, accept_sparse="csr", dtype=np.float64
+                )
+                return features, None
             validate_data(self, X, reset=reset, skip_check_array=True)
             return split_task_column(X, self.task_column)
 
@@ -99,8 +110,10 @@ class MultiTaskEstimator(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_columns)
             Features; with ``task_column`` set, one column holds each row's task.
+            A SciPy sparse matrix stays sparse (the linear models; the kernel
+            models need dense ``X``).
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             Targets: 1-D with ``task_column`` set; with the shared design one
             column per task, ``NaN`` marking a missing target. A classifier
@@ -166,7 +179,7 @@ class MultiTaskEstimator(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_columns)
 
         Returns
         -------
@@ -187,7 +200,7 @@ class MultiTaskEstimator(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_columns)
 
         Returns
         -------
@@ -201,7 +214,7 @@ class MultiTaskEstimator(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_columns)
 
         Returns
         -------
@@ -227,7 +240,7 @@ class MultiTaskEstimator(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_columns)
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_columns)
             Test samples.
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             True targets, ``NaN`` where missing (shared design).
@@ -248,6 +261,7 @@ class MultiTaskEstimator(BaseEstimator):
         tags.target_tags.required = True
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
+        tags.input_tags.sparse = self._sparse_x
         if _is_classifier(self):
             tags.estimator_type = "classifier"
             tags.classifier_tags = ClassifierTags(multi_class=False, multi_label=True)

@@ -41,8 +41,10 @@ class TaskData:
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
-        Float features, without any task column.
+    X : ndarray or scipy sparse CSR array of shape (n_samples, n_features)
+        Float features, without any task column. A sparse ``X`` stays sparse:
+        products with it cost its number of non-zeros, and its per-task Gram
+        matrices are built by sparse products.
     Y : ndarray
         Observation array of targets; entries with zero weight are ignored.
     weight : ndarray
@@ -80,6 +82,15 @@ class TaskData:
         return self.task_index is None
 
     @property
+    def sparse(self):
+        return sp.issparse(self.X)
+
+    @property
+    def n_stored(self):
+        """Stored entries of ``X``: what a pass over the data costs."""
+        return self.X.nnz if self.sparse else self.X.size
+
+    @property
     def n_samples(self):
         return self.X.shape[0]
 
@@ -96,7 +107,9 @@ class TaskData:
         restricted = TaskData.__new__(TaskData)
         restricted.__dict__.update(self.__dict__)
         restricted._cache = dict(self.__dict__.get("_cache", {}))
-        restricted.X = np.ascontiguousarray(self.X[:, columns])
+        restricted._cache.pop("stored_rows", None)  # other columns, other entries
+        X = self.X[:, columns]
+        restricted.X = X if self.sparse else np.ascontiguousarray(X)
         return restricted
 
     def task_rows(self):
@@ -147,6 +160,9 @@ class TaskData:
         """Linear predictions ``x_i . w_t + b_t`` as an observation array."""
         if self.shared_design:
             return self.X @ W.T + b
+        if self.sparse:
+            rows, _ = self._stored_rows()
+            return row_products(self.X, W, self.task_index, rows) + b[self.task_index]
         Z = np.empty(self.n_samples)
         for tasks, rows in self._size_groups():
             scores = np.matmul(self._blocks(self.X, rows), W[tasks][:, :, None])
@@ -163,11 +179,30 @@ class TaskData:
             (G, np.arange(self.n_samples), indptr), shape=(self.n_tasks, self.n_samples)
         )
 
+    def _stored_rows(self):
+        """Row and task of each stored entry of a sparse task-indexed ``X``."""
+
+        def rows_and_tasks():
+            rows = stored_rows(self.X)
+            return rows, self.task_index[rows]
+
+        return self.cached("stored_rows", rows_and_tasks)
+
+    def _task_products(self, G, A):
+        """``sum_i G_i a_i`` over the rows ``a_i`` of ``A`` (``X`` or a function
+        of its entries with the same sparsity) for each task, (T, p)."""
+        if self.shared_design:
+            return (A.T @ G).T if self.sparse else G.T @ A
+        if not self.sparse:
+            return self._row_sums(G) @ A
+        rows, tasks = self._stored_rows()
+        T, p = self.n_tasks, self.n_features
+        flat = np.bincount(tasks * p + A.indices, G[rows] * A.data, T * p)
+        return flat.reshape(T, p)
+
     def adjoint(self, G):
         """Adjoint of :meth:`linear`: ``(sum_i G_i x_i, sum_i G_i)`` per task."""
-        if self.shared_design:
-            return G.T @ self.X, G.sum(axis=0)
-        return self._row_sums(G) @ self.X, np.add.reduceat(G, self._starts)
+        return self._task_products(G, self.X), self.task_sums(G)
 
     def task_sums(self, V):
         """Sum of an observation array over each task's observations."""
@@ -181,13 +216,10 @@ class TaskData:
         Returns ``(totals (T,), means (T, p), variances (T, p))``; the cheap
         O(n p) summary that preconditioners use instead of full Gram matrices.
         """
-        X = self.X
-        if self.shared_design:
-            totals, first, second = D.sum(axis=0), D.T @ X, D.T @ X**2
-        else:
-            totals = np.add.reduceat(D, self._starts)
-            sums = self._row_sums(D)
-            first, second = sums @ X, sums @ X**2
+        totals = self.task_sums(D)
+        squares = self.X.power(2) if self.sparse else self.X**2
+        first = self._task_products(D, self.X)
+        second = self._task_products(D, squares)
         safe = np.maximum(totals, np.finfo(float).tiny)[:, None]
         means = first / safe
         return totals, means, np.maximum(second / safe - means**2, 0.0)
@@ -208,6 +240,8 @@ class TaskData:
         totals : ndarray of shape (n_tasks,)
             ``sum(D_t)``.
         """
+        if self.sparse:
+            return self._sparse_weighted_gram(D, center)
         T, p = self.n_tasks, self.n_features
         gram = np.empty((T, p, p))
         means = np.zeros((T, p))
@@ -246,6 +280,31 @@ class TaskData:
             means[1:] = means[0]
         return gram, means, totals
 
+    def _sparse_weighted_gram(self, D, center):
+        """:meth:`weighted_gram` by sparse products, task by task.
+
+        Centring would fill the matrix in: the centred Gram matrix is
+        ``X'DX - s m m'`` (``s = sum(D)``, ``m`` the weighted means) instead,
+        exact for the sparse features such data has (a feature with a large
+        offset loses digits to the cancellation).
+        """
+        T, p = self.n_tasks, self.n_features
+        gram = np.empty((T, p, p))
+        totals = self.task_sums(D)
+        safe = np.maximum(totals, np.finfo(float).tiny)[:, None]
+        means = self._task_products(D, self.X) / safe if center else np.zeros((T, p))
+        rows = [r for _, r in self.task_rows()]
+        if self.shared_design and np.all(D == D[:, :1]):
+            rows = rows[:1]  # one Gram matrix for all tasks
+        for t, r in enumerate(rows):
+            Xt = self.X if self.shared_design else self.X[r]
+            d = D[r]
+            product = Xt.T @ Xt.multiply(d[:, None]).tocsr()
+            gram[t] = product.toarray() - totals[t] * np.outer(means[t], means[t])
+        if len(rows) == 1 and T > 1:
+            gram[1:] = gram[0]
+        return gram, means, totals
+
     def observed_design(self):
         """Sparse design of the observations with positive weight.
 
@@ -262,12 +321,32 @@ class TaskData:
             task = self.task_index[rows]
         m = len(rows)
         cols = task[:, None] * p + np.arange(p)
+        X = self.X[rows]
+        X = X.toarray() if self.sparse else X  # (the reference solver only)
         A = sp.csr_matrix(
-            (self.X[rows].ravel(), cols.ravel(), np.arange(0, m * p + 1, p)),
+            (X.ravel(), cols.ravel(), np.arange(0, m * p + 1, p)),
             shape=(m, T * p),
         )
         B = sp.csr_matrix((np.ones(m), task, np.arange(m + 1)), shape=(m, T))
         return A, B, mask
+
+
+def stored_rows(X):
+    """The row of each stored entry of a CSR matrix."""
+    return np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+
+
+def row_products(X, W, index, rows=None):
+    """``x_i . W[index[i]]`` for every row of ``X``, dense or CSR.
+
+    For a sparse ``X`` entry by entry (``x_ij W[index[i], j]`` summed per
+    row, ``rows`` from :func:`stored_rows`): the rows of ``W`` are never
+    gathered into a dense (n_samples, n_features) array.
+    """
+    if not sp.issparse(X):
+        return np.einsum("ij,ij->i", X, W[index])
+    rows = stored_rows(X) if rows is None else rows
+    return np.bincount(rows, X.data * W[index[rows], X.indices], X.shape[0])
 
 
 def split_task_column(X, task_column):
@@ -289,7 +368,11 @@ def split_task_column(X, task_column):
     if features.shape[1] == 0:  # check_array cannot infer a dtype from no columns
         return np.empty((len(task_ids), 0)), task_ids
     features = check_array(
-        features, dtype=np.float64, ensure_min_features=0, input_name="X"
+        features,
+        accept_sparse="csr",
+        dtype=np.float64,
+        ensure_min_features=0,
+        input_name="X",
     )
     return features, task_ids
 
@@ -365,10 +448,7 @@ def get_task_ids(X, task_column):
 def _take_task_column(X, task_column):
     """Return ``(task_ids, other_columns)`` with the other columns unconverted."""
     if sp.issparse(X):
-        raise TypeError(
-            "Sparse X is not supported: skmtl's estimators need dense X. "
-            "Convert it with X.toarray()."
-        )
+        return _take_sparse_task_column(X, task_column)
     is_frame = hasattr(X, "columns") and hasattr(X, "iloc")
     if not is_frame and not isinstance(X, np.ndarray):
         X = np.asarray(X, dtype=object)  # keeps string ids beside float features
@@ -390,6 +470,21 @@ def _take_task_column(X, task_column):
         else:
             rest = np.delete(X, position, axis=1)
     return _check_task_ids(task_ids, task_column), rest
+
+
+def _take_sparse_task_column(X, task_column):
+    """:func:`_take_task_column` of a scipy sparse matrix: integer task ids
+    stored as its values (an implicit zero is task 0)."""
+    position = _task_column_position(X, task_column, is_frame=False)
+    X = sp.csc_array(X) if X.format != "csc" else X
+    ids = X[:, [position]].toarray().ravel()
+    if not np.all(np.isfinite(ids)) or np.any(ids != np.round(ids)):
+        raise ValueError(
+            f"The task column {task_column} of a sparse X must hold integer task "
+            "ids (sparse matrices hold numbers only)."
+        )
+    keep = np.delete(np.arange(X.shape[1]), position)
+    return _check_task_ids(ids.astype(np.int64), task_column), X[:, keep].tocsr()
 
 
 def _task_column_position(X, task_column, is_frame):
@@ -552,7 +647,7 @@ def make_task_data(X, y, task_ids=None, sample_weight=None, tasks=None):
         if order is not None:
             X, y, sample_weight = X[order], y[order], sample_weight[order]
         data = TaskData(
-            np.ascontiguousarray(X),
+            X if sp.issparse(X) else np.ascontiguousarray(X),
             y,
             sample_weight,
             tasks,

@@ -233,7 +233,10 @@ def _multilabel_chain_failures():
 def expected_failed_checks(estimator):
     """The checks ``estimator`` cannot pass, each with its reason."""
     if hasattr(estimator, "alphas"):  # the CV estimators
-        return {"check_sample_weight_equivalence_on_dense_data": REASONS["cv_weights"]}
+        return {
+            f"check_sample_weight_equivalence_on_{name}_data": REASONS["cv_weights"]
+            for name in ("dense", "sparse")
+        }
     if isinstance(estimator, ClusteredRegressor | ClusteredClassifier):
         return {"check_methods_sample_order_invariance": REASONS["two_clusters"]}
     if isinstance(estimator, ClassifierChain):

@@ -250,6 +250,7 @@ class _MultiTaskKernelModel(TaskGraphMixin, MultiTaskEstimator):
     A subclass sets ``_loss`` (the datafit class) and ``_solve_exact``."""
 
     _loss = None
+    _sparse_x = False  # its kernel matrices are dense
 
     _parameter_constraints: ClassVar[dict] = {
         "alpha": [Interval(Real, 0, None, closed="neither")],

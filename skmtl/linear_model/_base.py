@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._docstring import fill
 from .._estimator import MultiTaskEstimator
+from .._task_data import row_products
 from ..datafits import LogisticLoss, SquaredLoss
 from ..penalties import L21
 from ..penalties._base import provides
@@ -457,12 +458,13 @@ class MultiTaskLinearModel(MultiTaskEstimator):
             Z = features @ self.coef_.T + self.intercept_
             return Z[:, 0] if self._single_target else Z
         index = self._task_index(task_ids)
-        unknown = index < 0
-        coef = self.coef_[np.maximum(index, 0)]
-        intercept = self.intercept_[np.maximum(index, 0)]
-        if np.any(unknown):
-            coef[unknown], intercept[unknown] = self._shared_model()
-        return np.einsum("ij,ij->i", features, coef) + intercept
+        coef, intercept = self.coef_, self.intercept_
+        if np.any(index < 0):  # an unseen task: the shared model, as task T
+            shared_coef, shared_intercept = self._shared_model()
+            coef = np.vstack([coef, shared_coef])
+            intercept = np.append(intercept, shared_intercept)
+            index = np.where(index < 0, len(self.coef_), index)
+        return row_products(features, coef, index) + intercept[index]
 
     def _shared_model(self):
         """``(coef, intercept)`` for a task unseen in fit: the mean task model.

@@ -59,7 +59,7 @@ def task_descriptors(data):
     c = data.weight
     totals = c.sum(axis=0)
     y_mean = (c * data.Y).sum(axis=0) / totals
-    return (c * (data.Y - y_mean)).T @ data.X / totals[:, None]
+    return data.adjoint(c * (data.Y - y_mean))[0] / totals[:, None]
 
 
 def knn_adjacency(descriptors, n_neighbors):

@@ -21,9 +21,9 @@ from ._smooth import Certificate
 from ._working_set import run_working_sets
 
 CD_REQUIREMENTS = (
-    'solver="cd" needs the shared design with every target observed, no sample '
-    "weights (or equal ones), the squared loss and an L2,1 penalty with alpha > 0; "
-    'use solver="fista".'
+    'solver="cd" needs the shared design (dense X) with every target observed, '
+    "no sample weights (or equal ones), the squared loss and an L2,1 penalty "
+    'with alpha > 0; use solver="fista".'
 )
 
 
@@ -31,6 +31,7 @@ def cd_applies(data, datafit, penalty):
     """Whether the problem is one ``MultiTaskElasticNet`` solves."""
     return (
         data.shared_design
+        and not data.sparse  # (its working sets slice dense columns)
         and datafit.quadratic
         and provides(penalty, "multitask_elastic_net")
         and penalty.alpha > 0

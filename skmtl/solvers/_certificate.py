@@ -170,7 +170,9 @@ def check_free_directions_bounded(data, datafit, penalty, fit_intercept):
         task = data.task_index[rows]
     sign = np.where(data.Y[mask] > 0, 1.0, -1.0)
     # Margin of observation i: sign_i (sum_k N[t_i, k] x_i . U_k + c_{t_i}).
-    columns = [(N[task][:, :, None] * data.X[rows][:, None, :]).reshape(-1, r * p)]
+    X = data.X[rows]
+    X = X.toarray() if data.sparse else X  # (a dense linear program anyway)
+    columns = [(N[task][:, :, None] * X[:, None, :]).reshape(-1, r * p)]
     if fit_intercept:
         columns.append(np.eye(T)[task])
     margins = sign[:, None] * np.hstack(columns)

@@ -110,7 +110,7 @@ def make_smooth(data, datafit, fit_intercept):
         p = data.n_features
         shared_gram = data.shared_design and np.all(data.weight == data.weight[:, :1])
         gram_cost = p * p * (1 if shared_gram else data.n_tasks)
-        pass_cost = data.X.shape[0] * p * (data.n_tasks if data.shared_design else 1)
+        pass_cost = data.n_stored * (data.n_tasks if data.shared_design else 1)
         if gram_cost <= pass_cost and gram_cost <= 5e7:
             return GramSmooth(data, fit_intercept)
     return DataSmooth(data, datafit, fit_intercept)
