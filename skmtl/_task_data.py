@@ -107,7 +107,7 @@ class TaskData:
         restricted = TaskData.__new__(TaskData)
         restricted.__dict__.update(self.__dict__)
         restricted._cache = dict(self.__dict__.get("_cache", {}))
-        restricted._cache.pop("stored_rows", None)  # other columns, other entries
+        restricted._cache.pop("entry_tasks", None)  # other columns, other entries
         X = self.X[:, columns]
         restricted.X = X if self.sparse else np.ascontiguousarray(X)
         return restricted
@@ -161,8 +161,8 @@ class TaskData:
         if self.shared_design:
             return self.X @ W.T + b
         if self.sparse:
-            rows, _ = self._stored_rows()
-            return row_products(self.X, W, self.task_index, rows) + b[self.task_index]
+            scores = row_products(self.X, W, self.task_index, self._entry_tasks())
+            return scores + b[self.task_index]
         Z = np.empty(self.n_samples)
         for tasks, rows in self._size_groups():
             scores = np.matmul(self._blocks(self.X, rows), W[tasks][:, :, None])
@@ -179,14 +179,12 @@ class TaskData:
             (G, np.arange(self.n_samples), indptr), shape=(self.n_tasks, self.n_samples)
         )
 
-    def _stored_rows(self):
-        """Row and task of each stored entry of a sparse task-indexed ``X``."""
-
-        def rows_and_tasks():
-            rows = stored_rows(self.X)
-            return rows, self.task_index[rows]
-
-        return self.cached("stored_rows", rows_and_tasks)
+    def _entry_tasks(self):
+        """The task of each stored entry of a sparse task-indexed ``X`` (int32
+        where it fits: an array as long as the data)."""
+        small = self.n_tasks < 2**31
+        index = self.task_index.astype(np.int32) if small else self.task_index
+        return self.cached("entry_tasks", lambda: per_entry(self.X, index))
 
     def _task_products(self, G, A):
         """``sum_i G_i a_i`` over the rows ``a_i`` of ``A`` (``X`` or a function
@@ -195,9 +193,9 @@ class TaskData:
             return (A.T @ G).T if self.sparse else G.T @ A
         if not self.sparse:
             return self._row_sums(G) @ A
-        rows, tasks = self._stored_rows()
         T, p = self.n_tasks, self.n_features
-        flat = np.bincount(tasks * p + A.indices, G[rows] * A.data, T * p)
+        positions = self._entry_tasks().astype(np.int64) * p + A.indices
+        flat = np.bincount(positions, per_entry(A, G) * A.data, T * p)
         return flat.reshape(T, p)
 
     def adjoint(self, G):
@@ -331,22 +329,37 @@ class TaskData:
         return A, B, mask
 
 
-def stored_rows(X):
-    """The row of each stored entry of a CSR matrix."""
-    return np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+def per_entry(X, values):
+    """``values`` (one per row of a CSR ``X``) repeated for each stored entry
+    of its row."""
+    return np.repeat(values, np.diff(X.indptr))
 
 
-def row_products(X, W, index, rows=None):
+def row_sums(X, values):
+    """The sum over each row of a CSR ``X`` of ``values``, one per stored entry."""
+    starts, stops = X.indptr[:-1], X.indptr[1:]
+    sums = np.zeros(X.shape[0])
+    # reduceat needs indices below len(values): the rows that start there are
+    # the empty rows at the end, whose sums stay zero.
+    k = np.searchsorted(starts, len(values))
+    if k:
+        sums[:k] = np.add.reduceat(values, starts[:k])
+    sums[starts == stops] = 0.0  # (reduceat gives an empty row one entry)
+    return sums
+
+
+def row_products(X, W, index, entry_index=None):
     """``x_i . W[index[i]]`` for every row of ``X``, dense or CSR.
 
     For a sparse ``X`` entry by entry (``x_ij W[index[i], j]`` summed per
-    row, ``rows`` from :func:`stored_rows`): the rows of ``W`` are never
-    gathered into a dense (n_samples, n_features) array.
+    row; ``entry_index`` is ``index`` per stored entry, :func:`per_entry`):
+    the rows of ``W`` are never gathered into a dense (n_samples,
+    n_features) array.
     """
     if not sp.issparse(X):
         return np.einsum("ij,ij->i", X, W[index])
-    rows = stored_rows(X) if rows is None else rows
-    return np.bincount(rows, X.data * W[index[rows], X.indices], X.shape[0])
+    entry_index = per_entry(X, index) if entry_index is None else entry_index
+    return row_sums(X, X.data * W[entry_index, X.indices])
 
 
 def split_task_column(X, task_column):
@@ -476,7 +489,7 @@ def _take_sparse_task_column(X, task_column):
     """:func:`_take_task_column` of a scipy sparse matrix: integer task ids
     stored as its values (an implicit zero is task 0)."""
     position = _task_column_position(X, task_column, is_frame=False)
-    X = sp.csc_array(X) if X.format != "csc" else X
+    X = X.tocsr()  # (no copy when it already is)
     ids = X[:, [position]].toarray().ravel()
     if not np.all(np.isfinite(ids)) or np.any(ids != np.round(ids)):
         raise ValueError(

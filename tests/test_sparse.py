@@ -12,7 +12,7 @@ import pytest
 import scipy.sparse as sp
 
 import skmtl
-from skmtl._task_data import make_task_data
+from skmtl._task_data import make_task_data, row_products, row_sums
 from skmtl.penalties import L21
 
 rng = np.random.default_rng(3)
@@ -118,6 +118,23 @@ def test_task_data_operations_match_the_dense_ones(layout):
         sparse.restrict_features(columns).linear(W[:, columns], b),
         dense.restrict_features(columns).linear(W[:, columns], b),
         atol=1e-12,
+    )
+
+
+@pytest.mark.parametrize(
+    "empty", [[], [0], [3], [5], [4, 5], [0, 1, 2, 3, 4, 5]], ids=str
+)
+def test_row_sums_and_products_with_empty_rows(empty):
+    """Empty rows anywhere, the last ones included (where ``reduceat`` cannot
+    start a segment)."""
+    A = rng.normal(size=(6, 4)) * (rng.random((6, 4)) < 0.7)
+    A[empty] = 0.0
+    X = sp.csr_array(A)
+    X.eliminate_zeros()
+    np.testing.assert_allclose(row_sums(X, X.data), A.sum(axis=1), atol=1e-15)
+    W, index = rng.normal(size=(3, 4)), rng.integers(0, 3, 6)
+    np.testing.assert_allclose(
+        row_products(X, W, index), np.einsum("ij,ij->i", A, W[index]), atol=1e-15
     )
 
 
