@@ -16,27 +16,40 @@ fits take tens of seconds); peak memory is what ``tracemalloc`` traces during
 one more fit (numpy's allocations included), next to the size of ``X``.
 Goals of the issue: tall fits at most 2x the Gram pass and 1.5x the pooled
 ``Ridge``; wide fits at most 3x the pooled ``Ridge`` with peak memory at most
-2x the data. Sparse ``X`` is not supported yet, so its row is not measured.
+2x the data.
+
+With ``--sparse`` it measures the issue's sparse case instead: a
+``SPARSE_SHAPE`` CSR matrix (``SPARSE_DENSITY`` non-zeros, standard normal
+values; ``SPARSE_TASKS`` tasks of random rows, the task id as a column of
+the matrix), the pooled ``Ridge`` on the same sparse features against
+``MeanRegularizedRegressor`` and ``L21Regressor`` (``alpha`` a tenth of its
+``alpha_max``), each fitted once (time and tracemalloc peak), next to the
+stored size of ``X`` and its dense size.
 
 Run from the repository root::
 
-    OPENBLAS_NUM_THREADS=1 python -m benchmarks.bench_cost
+    OPENBLAS_NUM_THREADS=1 python -m benchmarks.bench_cost [--sparse]
 
 It writes the table into ``benchmarks/RESULTS.md`` between the markers
-``<!-- bench_cost -->`` and ``<!-- /bench_cost -->``.
+``<!-- bench_cost -->`` and ``<!-- /bench_cost -->`` (``bench_cost_sparse``
+with ``--sparse``).
 """
 
+import argparse
 import time
 import tracemalloc
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.linear_model import Ridge
 
 import skmtl
 from benchmarks._common import machine_info, markdown_table, write_section
+from skmtl._task_data import row_products
 
 SHAPES = [(1_000, 100, 20), (10_000, 100, 20), (200, 50, 2_000)]
 REPEAT, REPEAT_WIDE = 3, 1
+SPARSE_SHAPE, SPARSE_DENSITY, SPARSE_TASKS = (200_000, 50_000), 1e-3, 20
 COMMAND = "OPENBLAS_NUM_THREADS=1 python -m benchmarks.bench_cost"
 
 
@@ -117,15 +130,78 @@ def table(measured):
     return markdown_table(header, rows)
 
 
+def make_sparse(seed=0):
+    """``(X, y, features)``: CSR features with the task id in column 0."""
+    rng = np.random.default_rng(seed)
+    n, p = SPARSE_SHAPE
+    features = sp.random_array(
+        (n, p),
+        density=SPARSE_DENSITY,
+        format="csr",
+        rng=rng,
+        data_sampler=rng.standard_normal,
+    )
+    tasks = rng.integers(0, SPARSE_TASKS, n)
+    weights = np.zeros((SPARSE_TASKS, p))
+    weights[:, :100] = 1.0 + rng.normal(size=(SPARSE_TASKS, 100))
+    y = row_products(features, weights, tasks) + rng.normal(size=n)
+    X = sp.hstack([sp.csr_array(tasks[:, None].astype(float)), features], "csr")
+    return X, y, features
+
+
+def sparse_table():
+    X, y, features = make_sparse()
+    alpha = skmtl.l21_alpha_max(X, y, task_column=0) / 10
+    candidates = {
+        "pooled Ridge": lambda: Ridge(1.0).fit(features, y),
+        "MeanRegularizedRegressor": lambda: skmtl.MeanRegularizedRegressor(
+            0.01, 1.0, task_column=0
+        ).fit(X, y),
+        f"L21Regressor (alpha={alpha:.2g})": lambda: skmtl.L21Regressor(
+            alpha, task_column=0
+        ).fit(X, y),
+    }
+    stored = sum(a.nbytes for a in (features.data, features.indices, features.indptr))
+    rows = []
+    for name, function in candidates.items():
+        tracemalloc.start()
+        start = time.perf_counter()
+        function()
+        seconds = time.perf_counter() - start
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        print(f"sparse {name}: {seconds:.2f} s, {peak / 1e6:.0f} MB", flush=True)
+        rows.append([name, f"{seconds:.2f} s", f"{peak / 1e6:.0f} MB"])
+    n, p = SPARSE_SHAPE
+    return "\n\n".join(
+        [
+            "## Sparse X: what a fit costs against its data (issue [8/10])",
+            f"Command: `{COMMAND} --sparse`. CSR X of {n:,} x {p:,} with "
+            f"{features.nnz:,} non-zeros ({stored / 1e6:.0f} MB stored, "
+            f"{n * p * 8 / 1e9:.0f} GB dense), {SPARSE_TASKS} tasks. One fit "
+            "each, timed with tracemalloc on (which slows allocations).",
+            markdown_table(["model", "fit time", "peak memory (tracemalloc)"], rows),
+            markdown_table(["", ""], machine_info()),
+        ]
+    )
+
+
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sparse", action="store_true")
+    if parser.parse_args().sparse:
+        text = sparse_table()
+        print(text)
+        write_section(text, "bench_cost_sparse")
+        return
     measured = {shape: measure(shape) for shape in SHAPES}
     text = "\n\n".join(
         [
             "## What a fit costs against its data (issue [8/10])",
             f"Command: `{COMMAND}`. Each cell: best time of "
             f"{REPEAT} fits ({REPEAT_WIDE} for the wide shape), and the peak "
-            "memory traced by tracemalloc during one more fit. Sparse X is "
-            "not supported yet.",
+            "memory traced by tracemalloc during one more fit. Sparse X: "
+            "section `bench_cost_sparse`.",
             table(measured),
             markdown_table(["", ""], machine_info()),
         ]

@@ -33,7 +33,7 @@ from benchmarks.bench_shared_clustered import school_table
 from skmtl.datasets import load_school
 from skmtl.model_selection import TaskStratifiedKFold
 
-STRENGTHS = [0.003, 0.01, 0.03, 0.1]
+STRENGTHS = [0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
 # name -> (estimator, its two strengths), each over STRENGTHS.
 FAMILIES = {
     "Dirty": (skmtl.DirtyRegressor, ("alpha_group", "alpha_sparse")),

@@ -289,6 +289,8 @@ def solve_decomposition(
     Returns
     -------
     DecompositionResult
+        With three parts (a :class:`~skmtl.penalties.SharedComponent` of a
+        decomposition), ``shared`` is the sum of the first two.
     """
     from ._dispatch import solve
 
