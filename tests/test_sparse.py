@@ -6,6 +6,7 @@ cvxpy on dense data elsewhere), and the dense computations of the
 """
 
 import tracemalloc
+import zlib
 
 import numpy as np
 import pytest
@@ -19,9 +20,11 @@ rng = np.random.default_rng(3)
 N_TASKS = 3
 
 
-def sparse_problem(loss, n=90, p=7, density=0.4):
+def sparse_problem(loss, seed="", n=90, p=7, density=0.4):
     """Task-indexed rows (task ids in column 0), a shared design with missing
-    targets, and sample weights."""
+    targets, and sample weights; the same for the same ``seed`` (a test's
+    parameters), whatever ran before."""
+    rng = np.random.default_rng(zlib.crc32(f"{loss}{seed}".encode()))
     X = rng.normal(size=(n, p)) * (rng.random((n, p)) < density)
     X[:, 0] += 2.0 * (X[:, 0] != 0)  # an offset on the stored entries
     task = rng.permutation(np.arange(n) % N_TASKS)
@@ -67,7 +70,7 @@ def _estimator(name, **params):
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
 def test_sparse_fit_equals_the_dense_fit(name, layout, fmt):
     loss = "logistic" if name.endswith("Classifier") else "squared"
-    Xt, y, X, Y, sw = sparse_problem(loss)
+    Xt, y, X, Y, sw = sparse_problem(loss, name + layout + fmt)
     if layout == "indexed":
         dense_X, target, params = Xt, y, {"task_column": 0}
     else:
@@ -185,3 +188,69 @@ def test_a_large_sparse_matrix_is_never_densified():
     assert np.isfinite(model.dual_gap_)
     assert np.any(model.coef_[:, :50])
     assert model.predict(Xt[:5]).shape == (5,)
+
+
+@pytest.mark.parametrize("name", ["L21RegressorCV", "MeanRegularizedClassifierCV"])
+@pytest.mark.parametrize("layout", ["indexed", "shared"])
+def test_cv_estimators_on_sparse_x_choose_as_on_dense_x(name, layout):
+    loss = "logistic" if "Classifier" in name else "squared"
+    Xt, y, X, Y, _ = sparse_problem(loss)
+    if layout == "indexed":
+        dense_X, target, params = Xt, y, {"task_column": 0}
+    else:
+        dense_X, target, params = X, np.nan_to_num(Y), {}
+    cv = getattr(skmtl, name)(n_alphas=5, cv=3, tol=1e-10, **params)
+    dense = cv.fit(dense_X, target).alpha_, cv.coef_
+    sparse = cv.fit(sp.csr_array(dense_X), target).alpha_, cv.coef_
+    assert sparse[0] == pytest.approx(dense[0], rel=1e-12)  # the same grid point
+    np.testing.assert_allclose(sparse[1], dense[1], atol=1e-7)
+
+
+def test_a_one_hot_pipeline_with_sparse_output_reaches_the_model_sparse():
+    """A ColumnTransformer that one-hot encodes a category (sparse output) and
+    passes the task column through hands the model a sparse matrix."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    local = np.random.default_rng(0)
+    n = 300
+    task = local.integers(0, 4, n)
+    category = local.integers(0, 20, n)
+    effect = local.normal(size=(4, 20))
+    y = effect[task, category] + 0.1 * local.normal(size=n)
+    X = np.column_stack([task, category])
+    encode = ColumnTransformer(
+        [
+            ("task", "passthrough", [0]),
+            ("category", OneHotEncoder(handle_unknown="ignore"), [1]),
+        ],
+        sparse_threshold=1.0,
+    )
+    assert sp.issparse(encode.fit_transform(X))
+    pipeline = make_pipeline(encode, skmtl.MeanRegularizedRegressor(task_column=0))
+    search = GridSearchCV(
+        pipeline, {"meanregularizedregressor__alpha": [1e-4, 1e-2]}, cv=3
+    ).fit(X, y)
+    dense = make_pipeline(
+        ColumnTransformer(
+            [
+                ("task", "passthrough", [0]),
+                (
+                    "category",
+                    OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                    [1],
+                ),
+            ]
+        ),
+        skmtl.MeanRegularizedRegressor(task_column=0, **_chosen(search)),
+    ).fit(X, y)
+    np.testing.assert_allclose(
+        search.best_estimator_[-1].coef_, dense[-1].coef_, atol=1e-10
+    )
+    assert search.best_score_ > 0.5
+
+
+def _chosen(search):
+    return {k.split("__")[1]: v for k, v in search.best_params_.items()}
