@@ -186,21 +186,26 @@ class TaskData:
         index = self.task_index.astype(np.int32) if small else self.task_index
         return self.cached("entry_tasks", lambda: per_entry(self.X, index))
 
-    def _task_products(self, G, A):
-        """``sum_i G_i a_i`` over the rows ``a_i`` of ``A`` (``X`` or a function
-        of its entries with the same sparsity) for each task, (T, p)."""
+    def _task_products(self, G, *arrays):
+        """``sum_i G_i a_i`` over the rows ``a_i`` of each array (``X`` or a
+        function of its entries with the same sparsity) for each task: a
+        (T, p) array per array."""
         if self.shared_design:
-            return (A.T @ G).T if self.sparse else G.T @ A
+            return [(A.T @ G).T if self.sparse else G.T @ A for A in arrays]
         if not self.sparse:
-            return self._row_sums(G) @ A
+            sums = self._row_sums(G)  # built once for all the arrays
+            return [sums @ A for A in arrays]
         T, p = self.n_tasks, self.n_features
-        positions = self._entry_tasks().astype(np.int64) * p + A.indices
-        flat = np.bincount(positions, per_entry(A, G) * A.data, T * p)
-        return flat.reshape(T, p)
+        positions = self._entry_tasks().astype(np.int64) * p + self.X.indices
+        weights = per_entry(self.X, G)
+        return [
+            np.bincount(positions, weights * A.data, T * p).reshape(T, p)
+            for A in arrays
+        ]
 
     def adjoint(self, G):
         """Adjoint of :meth:`linear`: ``(sum_i G_i x_i, sum_i G_i)`` per task."""
-        return self._task_products(G, self.X), self.task_sums(G)
+        return self._task_products(G, self.X)[0], self.task_sums(G)
 
     def task_sums(self, V):
         """Sum of an observation array over each task's observations."""
@@ -216,8 +221,7 @@ class TaskData:
         """
         totals = self.task_sums(D)
         squares = self.X.power(2) if self.sparse else self.X**2
-        first = self._task_products(D, self.X)
-        second = self._task_products(D, squares)
+        first, second = self._task_products(D, self.X, squares)
         safe = np.maximum(totals, np.finfo(float).tiny)[:, None]
         means = first / safe
         return totals, means, np.maximum(second / safe - means**2, 0.0)
@@ -290,7 +294,7 @@ class TaskData:
         gram = np.empty((T, p, p))
         totals = self.task_sums(D)
         safe = np.maximum(totals, np.finfo(float).tiny)[:, None]
-        means = self._task_products(D, self.X) / safe if center else np.zeros((T, p))
+        means = self._task_products(D, self.X)[0] / safe if center else np.zeros((T, p))
         rows = [r for _, r in self.task_rows()]
         if self.shared_design and np.all(D == D[:, :1]):
             rows = rows[:1]  # one Gram matrix for all tasks
