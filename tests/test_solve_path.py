@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from skmtl._task_data import make_task_data
-from skmtl.datafits import SquaredLoss
+from skmtl.datafits import LogisticLoss, SquaredLoss
 from skmtl.penalties import L1, L21, SparseGroupL21
+from skmtl.solvers import _dispatch as dispatch
 from skmtl.solvers import _fista as fista
 from skmtl.solvers import solve, solve_path
 from skmtl.solvers._certificate import objective
@@ -79,3 +80,36 @@ def test_the_secant_start_is_never_worse_than_the_last_point():
     ahead = fista._secant_start(smooth, onward, *solutions, b)
     assert value(onward, ahead) < value(onward, solutions[1])
     assert fista._secant_start(smooth, back, *solutions, b) is solutions[1]
+
+
+def classification_data(n_tasks=4, n_rows=60, n_features=10):
+    data = task_data(n_tasks, n_rows, n_features)
+    labels = (data.Y > np.median(data.Y)).astype(float)
+    return make_task_data(data.X, labels, task_ids=data.task_index)
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_a_logistic_path_matches_cold_solves(shuffled):
+    """The proximal Newton path (warm starts, secant predictions): every
+    point certified and at the cold solve's objective."""
+    data = classification_data()
+    grid = np.geomspace(0.05, 0.002, 8)
+    penalties = [L21(a) for a in (rng.permutation(grid) if shuffled else grid)]
+    results = solve_path(data, LogisticLoss(), penalties, tol=TOL, max_iter=1000)
+    for penalty, result in zip(penalties, results, strict=True):
+        assert result.dual_gap <= TOL * result.objective
+        cold = solve(data, LogisticLoss(), penalty, tol=TOL, max_iter=1000)
+        assert result.objective == pytest.approx(cold.objective, rel=5 * TOL)
+
+
+def test_the_secant_start_saves_newton_steps_on_a_logistic_grid(monkeypatch):
+    data = classification_data()
+    penalties = [L21(a) for a in np.geomspace(0.05, 0.002, 12)]
+
+    def steps():
+        results = solve_path(data, LogisticLoss(), penalties, tol=TOL, max_iter=1000)
+        return sum(r.n_iter for r in results)
+
+    with_secant = steps()
+    monkeypatch.setattr(dispatch, "_secant_start", lambda d, f, p, before, W, b: (W, b))
+    assert with_secant < steps()

@@ -296,20 +296,28 @@ def fista_path(data, datafit, penalties, *, fit_intercept, tol, max_iter):
         yield W, b, n_iter, certified.gap, certified.primal
 
 
-def _secant_start(smooth, penalty, previous, W, b):
-    """The next path point's start: the secant prediction if it is better.
+def secant_prediction(previous, W):
+    """The next point of a path from its last two: ``2 W - previous``.
 
-    Path grids are geometric, so the solution at the next strength is close
-    to ``2 W - previous``, the secant predictor in the log-strength; entries
-    it would turn past zero, or move off zero, stay at zero (a sparse
-    solution's support changes a few entries at a time). On School it
-    halves the Newton steps per point of the L2,1 and sparse group lasso
-    paths. The prediction is kept only if it lowers the objective at
-    ``penalty``, so a sequence of penalties that is not a grid (a user's)
-    loses one objective evaluation.
+    Path grids are geometric, so this is the secant predictor in the
+    log-strength; entries it would turn past zero, or move off zero, stay
+    at zero (a sparse solution's support changes a few entries at a time).
+    Callers keep it only if it lowers the objective at the next penalty, so
+    a sequence of penalties that is not a grid (a user's) loses one
+    objective evaluation.
     """
     predicted = 2 * W - previous
     predicted[np.sign(predicted) != np.sign(W)] = 0.0
+    return predicted
+
+
+def _secant_start(smooth, penalty, previous, W, b):
+    """The next path point's start: :func:`secant_prediction` if it is better.
+
+    On School it halves the Newton steps per point of the L2,1 and sparse
+    group lasso paths.
+    """
+    predicted = secant_prediction(previous, W)
     c = smooth.internal_intercept(W, b)
 
     def objective(V):
