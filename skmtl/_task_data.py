@@ -652,6 +652,10 @@ def make_task_data(X, y, task_ids=None, sample_weight=None, tasks=None):
         tasks are the sorted unique ids.
     """
     n = X.shape[0]
+    if sp.issparse(X) and not X.has_canonical_format:
+        # Duplicate entries would be squared one by one in the moments.
+        X = X.copy()
+        X.sum_duplicates()
     sample_weight = _check_sample_weight(sample_weight, n)
     if task_ids is None:
         observed = ~np.isnan(y)

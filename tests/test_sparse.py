@@ -141,6 +141,28 @@ def test_row_sums_and_products_with_empty_rows(empty):
     )
 
 
+def test_duplicate_entries_count_as_their_sum():
+    Xt, y, X, _, _ = sparse_problem("squared")
+    # Every entry stored twice, as two halves, in each row.
+    indices = [np.tile(np.flatnonzero(row), 2) for row in X]
+    data = [np.tile(row[row != 0] / 2, 2) for row in X]
+    indptr = np.r_[0, np.cumsum([len(i) for i in indices])]
+    duplicated = sp.csr_matrix(
+        (np.concatenate(data), np.concatenate(indices), indptr), shape=X.shape
+    )
+    assert not duplicated.has_canonical_format
+    task = Xt[:, 0].astype(int)
+    dense = make_task_data(X, y, task)
+    ours = make_task_data(duplicated, y, task)
+    for a, b in zip(
+        ours.weighted_moments(ours.weight),
+        dense.weighted_moments(dense.weight),
+        strict=True,
+    ):
+        np.testing.assert_allclose(a, b, atol=1e-12)
+    assert not duplicated.has_canonical_format  # the caller's matrix untouched
+
+
 def test_the_task_column_of_a_sparse_matrix():
     Xt, y, X, _, _ = sparse_problem("squared")
     Xt[:, 0] += 10  # ids 10, 11, 12
