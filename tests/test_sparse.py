@@ -13,7 +13,7 @@ import pytest
 import scipy.sparse as sp
 
 import skmtl
-from skmtl._task_data import make_task_data, row_products, row_sums
+from skmtl._task_data import make_task_data, row_products, row_sums, split_task_column
 from skmtl.penalties import L21
 
 rng = np.random.default_rng(3)
@@ -275,3 +275,20 @@ def test_a_one_hot_pipeline_with_sparse_output_reaches_the_model_sparse():
 
 def _chosen(search):
     return {k.split("__")[1]: v for k, v in search.best_params_.items()}
+
+
+def test_a_dataframe_of_sparse_columns_stays_sparse():
+    """pandas sparse columns beside a named task column: the features reach
+    the model as a sparse matrix, and the fit is the dense one."""
+    pd = pytest.importorskip("pandas")
+    Xt, y, X, _, _ = sparse_problem("squared")
+    names = [f"f{j}" for j in range(X.shape[1])]
+    frame = pd.DataFrame.sparse.from_spmatrix(sp.csr_matrix(X), columns=names)
+    frame.insert(0, "task", Xt[:, 0].astype(int))
+    features, _ = split_task_column(frame, "task")
+    assert sp.issparse(features)
+    dense = pd.DataFrame(X, columns=names).assign(task=Xt[:, 0].astype(int))
+    ours = skmtl.L21Regressor(0.01, task_column="task", tol=1e-10).fit(frame, y)
+    reference = skmtl.L21Regressor(0.01, task_column="task", tol=1e-10).fit(dense, y)
+    np.testing.assert_allclose(ours.coef_, reference.coef_, atol=1e-9)
+    np.testing.assert_allclose(ours.predict(frame), reference.predict(dense), atol=1e-9)
