@@ -107,7 +107,7 @@ class TaskData:
         restricted = TaskData.__new__(TaskData)
         restricted.__dict__.update(self.__dict__)
         restricted._cache = dict(self.__dict__.get("_cache", {}))
-        restricted._cache.pop("entry_tasks", None)  # other columns, other entries
+        restricted._cache.pop("entry_positions", None)  # other columns, entries
         X = self.X[:, columns]
         restricted.X = X if self.sparse else np.ascontiguousarray(X)
         return restricted
@@ -161,8 +161,8 @@ class TaskData:
         if self.shared_design:
             return self.X @ W.T + b
         if self.sparse:
-            scores = row_products(self.X, W, self.task_index, self._entry_tasks())
-            return scores + b[self.task_index]
+            products = self.X.data * np.take(W, self._entry_positions())
+            return row_sums(self.X, products) + b[self.task_index]
         Z = np.empty(self.n_samples)
         for tasks, rows in self._size_groups():
             scores = np.matmul(self._blocks(self.X, rows), W[tasks][:, :, None])
@@ -179,12 +179,16 @@ class TaskData:
             (G, np.arange(self.n_samples), indptr), shape=(self.n_tasks, self.n_samples)
         )
 
-    def _entry_tasks(self):
-        """The task of each stored entry of a sparse task-indexed ``X`` (int32
-        where it fits: an array as long as the data)."""
-        small = self.n_tasks < 2**31
-        index = self.task_index.astype(np.int32) if small else self.task_index
-        return self.cached("entry_tasks", lambda: per_entry(self.X, index))
+    def _entry_positions(self):
+        """Position in a (T, p) array of each stored entry of a sparse
+        task-indexed ``X``: ``t p + j`` for entry ``(i, j)`` of a row of
+        task ``t`` (flat indices, the fastest gather and scatter)."""
+
+        def positions():
+            tasks = per_entry(self.X, self.task_index).astype(np.int64)
+            return tasks * self.n_features + self.X.indices
+
+        return self.cached("entry_positions", positions)
 
     def _task_products(self, G, *arrays):
         """``sum_i G_i a_i`` over the rows ``a_i`` of each array (``X`` or a
@@ -196,7 +200,7 @@ class TaskData:
             sums = self._row_sums(G)  # built once for all the arrays
             return [sums @ A for A in arrays]
         T, p = self.n_tasks, self.n_features
-        positions = self._entry_tasks().astype(np.int64) * p + self.X.indices
+        positions = self._entry_positions()
         weights = per_entry(self.X, G)
         return [
             np.bincount(positions, weights * A.data, T * p).reshape(T, p)
@@ -352,18 +356,17 @@ def row_sums(X, values):
     return sums
 
 
-def row_products(X, W, index, entry_index=None):
+def row_products(X, W, index):
     """``x_i . W[index[i]]`` for every row of ``X``, dense or CSR.
 
     For a sparse ``X`` entry by entry (``x_ij W[index[i], j]`` summed per
-    row; ``entry_index`` is ``index`` per stored entry, :func:`per_entry`):
-    the rows of ``W`` are never gathered into a dense (n_samples,
+    row): the rows of ``W`` are never gathered into a dense (n_samples,
     n_features) array.
     """
     if not sp.issparse(X):
         return np.einsum("ij,ij->i", X, W[index])
-    entry_index = per_entry(X, index) if entry_index is None else entry_index
-    return row_sums(X, X.data * W[entry_index, X.indices])
+    positions = per_entry(X, index).astype(np.int64) * W.shape[1] + X.indices
+    return row_sums(X, X.data * np.take(W, positions))
 
 
 def split_task_column(X, task_column):
