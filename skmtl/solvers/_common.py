@@ -183,7 +183,7 @@ def common_prox_newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_
 
     Returns
     -------
-    W, b, n_iter, gap, primal, (P, V)
+    W, b, n_iter, gap, primal, parts (``1 w0'`` first, then the parts of ``V``)
     """
     stacked = StackedPenalty(penalty)
     smooth = LiftedSmooth(DataSmooth(data, datafit, fit_intercept), len(stacked.parts))
