@@ -39,6 +39,18 @@ def time_calls(fn, repeat, warmup=1):
     return times, result
 
 
+def alternating_median_times(fits, repeat):
+    """Median wall time of each zero-argument callable in ``fits``, called in
+    turn ``repeat`` times (alternating, so that a change of load hits all)."""
+    times = [[] for _ in fits]
+    for _ in range(repeat):
+        for fit, spent in zip(fits, times, strict=True):
+            start = time.perf_counter()
+            fit()
+            spent.append(time.perf_counter() - start)
+    return [float(np.median(spent)) for spent in times]
+
+
 def relative_difference(a, b):
     """``|a - b| / max(|a|, |b|)`` (0 when both are 0)."""
     scale = max(abs(a), abs(b))

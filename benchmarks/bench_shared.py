@@ -45,6 +45,7 @@ from sklearn.preprocessing import StandardScaler
 
 import skmtl
 from benchmarks._common import (
+    alternating_median_times,
     data_home,
     machine_info,
     markdown_table,
@@ -185,13 +186,9 @@ def run_fit_times(chosen):
             ).set_params(**{single._path: alpha})
             for shared in (False, True)
         ]
-        times = [[], []]
-        for _ in range(REPEAT):
-            for i, model in enumerate(models):
-                start = time.perf_counter()
-                _fit(model, X, y)
-                times[i].append(time.perf_counter() - start)
-        without, with_shared = (float(np.median(t)) for t in times)
+        without, with_shared = alternating_median_times(
+            [lambda m=m: _fit(m, X, y) for m in models], REPEAT
+        )
         ratio = with_shared / without
         rows.append(
             [

@@ -19,13 +19,17 @@ It writes the tables into ``benchmarks/RESULTS.md`` between the markers
 ``<!-- bench_shared_clustered -->`` and ``<!-- /bench_shared_clustered -->``.
 """
 
-import time
-
 import numpy as np
 from sklearn.model_selection import GridSearchCV
 
 import skmtl
-from benchmarks._common import data_home, machine_info, markdown_table, write_section
+from benchmarks._common import (
+    alternating_median_times,
+    data_home,
+    machine_info,
+    markdown_table,
+    write_section,
+)
 from benchmarks.bench_kernel import run_school_splits
 from benchmarks.bench_shared import school_split
 from skmtl.datasets import load_school
@@ -97,13 +101,9 @@ def fit_time_table(alpha):
         )
         for shared in (False, True)
     ]
-    times = [[], []]
-    for _ in range(REPEAT):
-        for i, model in enumerate(models):
-            start = time.perf_counter()
-            model.fit(X, y)
-            times[i].append(time.perf_counter() - start)
-    without, with_shared = (float(np.median(t)) for t in times)
+    without, with_shared = alternating_median_times(
+        [lambda m=m: m.fit(X, y) for m in models], REPEAT
+    )
     row = [
         f"{alpha:.3g}",
         f"{without:.2f} s",

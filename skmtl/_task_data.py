@@ -287,7 +287,7 @@ class TaskData:
         return gram, means, totals
 
     def _sparse_weighted_gram(self, D, center):
-        """:meth:`weighted_gram` by sparse products, task by task.
+        """:meth:`weighted_gram` by sparse products.
 
         Centring would fill the matrix in: the centred Gram matrix is
         ``X'DX - s m m'`` (``s = sum(D)``, ``m`` the weighted means) instead,
@@ -299,16 +299,22 @@ class TaskData:
         totals = self.task_sums(D)
         safe = np.maximum(totals, np.finfo(float).tiny)[:, None]
         means = self._task_products(D, self.X)[0] / safe if center else np.zeros((T, p))
-        rows = [r for _, r in self.task_rows()]
-        if self.shared_design and np.all(D == D[:, :1]):
-            rows = rows[:1]  # one Gram matrix for all tasks
-        for t, r in enumerate(rows):
-            Xt = self.X if self.shared_design else self.X[r]
-            d = D[r]
-            product = Xt.T @ Xt.multiply(d[:, None]).tocsr()
-            gram[t] = product.toarray() - totals[t] * np.outer(means[t], means[t])
-        if len(rows) == 1 and T > 1:
-            gram[1:] = gram[0]
+        if not self.shared_design:
+            # One product for all tasks: entry (i, j) of a row of task t moved
+            # to column t p + j makes X_shifted' D X the stacked X_t' D_t X_t.
+            shifted = sp.csr_array(
+                (self.X.data, self._entry_positions(), self.X.indptr),
+                shape=(self.n_samples, T * p),
+            )
+            weighted = self.X.multiply(D[:, None]).tocsr()
+            gram[:] = (shifted.T @ weighted).toarray().reshape(T, p, p)
+        elif np.all(D == D[:, :1]):  # one Gram matrix for all tasks
+            gram[:] = (self.X.T @ self.X.multiply(D[:, :1]).tocsr()).toarray()
+        else:
+            for t in range(T):
+                weighted = self.X.multiply(D[:, t : t + 1]).tocsr()
+                gram[t] = (self.X.T @ weighted).toarray()
+        gram -= totals[:, None, None] * means[:, :, None] * means[:, None, :]
         return gram, means, totals
 
     def observed_design(self):

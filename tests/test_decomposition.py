@@ -35,6 +35,7 @@ from skmtl.solvers._decomposition import (
     LiftedSmooth,
     StackedPenalty,
     solve_decomposition,
+    stack,
 )
 
 from ._oracles import _cvxpy_minimize, loss_value, solve_reference
@@ -349,7 +350,7 @@ def test_stacked_penalty_is_separable():
     rng = np.random.default_rng(6)
     stacked = StackedPenalty(Decomposition(L21(0.7), TaskL21(0.4)))
     P, Q = rng.normal(size=(3, 5)), rng.normal(size=(3, 5))
-    X = stacked.stack(P, Q)
+    X = stack(P, Q)
     assert stacked.value(X) == L21(0.7).value(P) + TaskL21(0.4).value(Q)
     np.testing.assert_array_equal(
         stacked.prox(X, 0.3),

@@ -354,15 +354,28 @@ def test_generic_model_and_named_estimator_agree():
         np.testing.assert_allclose(other.shared_coef_, fits[0].shared_coef_, atol=1e-9)
 
 
-def test_warm_start_continues_from_both_parts():
-    kwargs, (X, y, _sw), _ = make_problem("logistic", "indexed")
-    model = L21Classifier(0.01, shared_component=True, tol=1e-10, **kwargs).fit(X, y)
+@pytest.mark.parametrize(
+    "make, loss, dropped",
+    [
+        # Two parts; a refit without the shared component drops them.
+        (lambda **kw: L21Classifier(0.01, **kw), "logistic", "shared_coef_"),
+        # Three parts (a decomposition); the refit drops the common one.
+        (
+            lambda **kw: make_decomposition_model("rmtfl", "squared", **kw),
+            "squared",
+            "common_coef_",
+        ),
+    ],
+    ids=["two parts", "three parts"],
+)
+def test_warm_start_continues_from_the_parts(make, loss, dropped):
+    kwargs, (X, y, _sw), _ = make_problem(loss, "indexed")
+    model = make(shared_component=True, tol=1e-10, **kwargs).fit(X, y)
     cold = model.n_iter_
     model.set_params(warm_start=True).fit(X, y)
     assert model.n_iter_ < cold
-    # A refit without the shared component drops the parts.
     model.set_params(shared_component=False, warm_start=False).fit(X, y)
-    assert not hasattr(model, "shared_coef_")
+    assert not hasattr(model, dropped)
 
 
 def test_unknown_task_is_predicted_by_the_common_weights():
@@ -494,17 +507,6 @@ def test_decompositions_at_huge_strengths_are_the_pooled_model(name, loss):
     )
     np.testing.assert_allclose(model.intercept_, b, atol=atol)
     np.testing.assert_array_equal(model.shared_coef_, model.common_coef_)
-
-
-def test_decomposition_warm_start_continues_from_the_three_parts():
-    kwargs, (X, y, _sw), _ = make_problem("squared", "indexed")
-    model = make_decomposition("rmtfl", "squared", tol=1e-10, **kwargs).fit(X, y)
-    cold = model.n_iter_
-    model.set_params(warm_start=True).fit(X, y)
-    assert model.n_iter_ < cold
-    # Without the shared component the common part is gone.
-    model.set_params(shared_component=False, warm_start=False).fit(X, y)
-    assert not hasattr(model, "common_coef_")
 
 
 def test_decomposition_unknown_task_is_predicted_by_the_shared_part():

@@ -252,7 +252,7 @@ class CommonLifted:
 
     def certify(self, penalty, X, c):
         P = np.broadcast_to(X[-1] / self.scale, X[:-1].shape)
-        certified = self.lifted.certify(self.stacked, self.stacked.stack(P, X[:-1]), c)
+        certified = self.lifted.certify(self.stacked, stack(P, X[:-1]), c)
         P, V = self.stacked.split(certified.W)
         G = certified.grad[: len(V)]
         return certified._replace(

@@ -79,8 +79,6 @@ class StackedPenalty:
     def split(self, X):
         return split(X, len(self.parts))
 
-    stack = staticmethod(stack)
-
     def value(self, X):
         return sum(
             part.value(P) for part, P in zip(self.parts, self.split(X), strict=True)
