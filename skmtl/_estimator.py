@@ -59,14 +59,19 @@ class MultiTaskEstimator(BaseEstimator):
             validate_data(self, X, reset=reset, skip_check_array=True)
             return split_task_column(X, self.task_column)
 
-    def _validate_fit_data(self, X, y, sample_weight):
-        """Turn ``(X, y)`` of either layout into TaskData (targets as floats)."""
+    def _validate_fit_data(self, X, y, sample_weight, *, reset=True, chunk=False):
+        """Turn ``(X, y)`` of either layout into TaskData (targets as floats).
+
+        ``reset=False`` checks the columns of ``X`` against the fitted ones;
+        ``chunk=True`` accepts tasks without an observed target (a chunk of
+        rows, whose statistics add up with other chunks').
+        """
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target "
                 "y is None."
             )
-        features, task_ids = self._validate_X(X, reset=True)
+        features, task_ids = self._validate_X(X, reset=reset)
         task_labels = list(y.columns) if hasattr(y, "columns") else None
         y = np.asarray(y)
         if task_ids is not None:
@@ -87,7 +92,9 @@ class MultiTaskEstimator(BaseEstimator):
                 "y contains NaN. With task_column set every row is one target of "
                 "its task: drop the rows that have no target."
             )
-        return make_task_data(features, Y, task_ids, sample_weight, task_labels)
+        return make_task_data(
+            features, Y, task_ids, sample_weight, task_labels, allow_empty_tasks=chunk
+        )
 
     def _check_task_data(self, data):
         """Checks on the fitted data: a classifier needs both classes per task."""
@@ -128,6 +135,7 @@ class MultiTaskEstimator(BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
+        vars(self).pop("statistics_", None)  # a fit starts over (partial_fit)
         self._fit(self._validated_data(X, y, sample_weight))
         return self
 

@@ -643,7 +643,9 @@ def map_tasks(task_ids, tasks):
     return np.where(known, pos, -1)
 
 
-def make_task_data(X, y, task_ids=None, sample_weight=None, tasks=None):
+def make_task_data(
+    X, y, task_ids=None, sample_weight=None, tasks=None, *, allow_empty_tasks=False
+):
     """Build :class:`TaskData` from validated features and targets.
 
     Parameters
@@ -659,6 +661,9 @@ def make_task_data(X, y, task_ids=None, sample_weight=None, tasks=None):
         Labels of the shared-design tasks (columns of ``y``); defaults to
         ``0, ..., n_tasks - 1``. Ignored for the task-indexed layout, whose
         tasks are the sorted unique ids.
+    allow_empty_tasks : bool, default=False
+        Accept tasks without an observed target of positive weight (a chunk
+        of a larger data set); by default they are an error.
     """
     n = X.shape[0]
     if sp.issparse(X) and not X.has_canonical_format:
@@ -685,7 +690,7 @@ def make_task_data(X, y, task_ids=None, sample_weight=None, tasks=None):
             sample_weight.sum(),
         )
     empty = data.task_sums(data.weight) <= 0
-    if np.any(empty):
+    if np.any(empty) and not allow_empty_tasks:
         raise ValueError(
             "Every task needs at least one observed target with positive "
             f"sample weight; task(s) {_format_tasks(data.tasks[empty])} have none."

@@ -39,6 +39,7 @@ from ._lasso import LassoClassifier, LassoRegressor
 from ._mean_regularized import MeanRegularizedClassifier, MeanRegularizedRegressor
 from ._path import l21_alpha_max, l21_path, regularization_path
 from ._sparse_group import SparseGroupClassifier, SparseGroupRegressor
+from ._statistics import TaskStatistics
 from ._trace_norm import TraceNormClassifier, TraceNormRegressor
 
 __all__ = [
@@ -77,6 +78,7 @@ __all__ = [
     "SparseGroupClassifierCV",
     "SparseGroupRegressor",
     "SparseGroupRegressorCV",
+    "TaskStatistics",
     "TemporalGroupClassifier",
     "TemporalGroupRegressor",
     "TraceNormClassifier",

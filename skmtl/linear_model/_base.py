@@ -14,6 +14,7 @@ from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
+from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._docstring import fill
@@ -35,6 +36,7 @@ from ._docs import (
     parameter_entry,
     solver_entry,
 )
+from ._statistics import TaskStatistics
 
 
 def refuse_unpenalised(estimator, *names):
@@ -175,6 +177,12 @@ def strength(name, default, doc, *, positional=False, constraints=STRENGTH):
 _DATAFITS = {"squared": SquaredLoss, "logistic": LogisticLoss}
 
 
+def _fits_statistics(estimator):
+    """Whether ``estimator`` offers ``fit_statistics`` and ``partial_fit``:
+    the squared loss, whose data enter through per-task statistics only."""
+    return estimator._statistics_fit and estimator._loss_name() == "squared"
+
+
 class MultiTaskLinearModel(MultiTaskEstimator):
     r"""Linear multi-task model for any datafit and any penalty (or sum).
 
@@ -274,6 +282,9 @@ class MultiTaskLinearModel(MultiTaskEstimator):
     # it sets.
     _shares = True
     _shared_attributes = SHARED_ATTRIBUTES
+    # Whether a squared-loss model fits from TaskStatistics (not the CV
+    # estimators: their folds need the rows).
+    _statistics_fit = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -361,10 +372,12 @@ class MultiTaskLinearModel(MultiTaskEstimator):
 
     # -- fit --------------------------------------------------------------
 
-    def _fit(self, data):
+    def _fit(self, data, warm=None):
+        """Fit on TaskData; ``warm``: start from the fitted model if it has
+        the same tasks and features (default: the ``warm_start`` parameter)."""
         datafit = self._datafit()
         warm = (
-            self.warm_start
+            (self.warm_start if warm is None else warm)
             and hasattr(self, "coef_")
             and self.coef_.shape == (data.n_tasks, data.n_features)
             and np.array_equal(self.tasks_, data.tasks)
@@ -378,6 +391,88 @@ class MultiTaskLinearModel(MultiTaskEstimator):
         self.dual_gap_ = result.dual_gap
         self._set_derived_attributes()
         return self
+
+    @available_if(_fits_statistics)
+    def fit_statistics(self, statistics):
+        """Fit the model on the per-task statistics of rows instead of the rows.
+
+        For the squared loss the model depends on its data through
+        :class:`~skmtl.TaskStatistics` only: the statistics of some rows give
+        the model ``fit`` gives on those rows (to the solver's tolerance),
+        for data of any length read in chunks.
+
+        Parameters
+        ----------
+        statistics : TaskStatistics
+            Built with this estimator's ``task_column``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator; ``statistics_`` holds ``statistics``, to
+            which :meth:`partial_fit` adds.
+        """
+        self._validate_params()
+        if not isinstance(statistics, TaskStatistics):
+            raise TypeError(
+                "statistics must be a TaskStatistics (TaskStatistics.from_data("
+                f"X, y, task_column=...)), got {type(statistics).__name__}."
+            )
+        if statistics.task_column != self.task_column:
+            raise ValueError(
+                f"The statistics were built with task_column="
+                f"{statistics.task_column!r}, but this estimator has task_column="
+                f"{self.task_column!r}; they must be the same."
+            )
+        self._adopt_columns(statistics)
+        self._fit(statistics._task_data())
+        self.statistics_ = statistics
+        return self
+
+    @available_if(_fits_statistics)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Add the statistics of a chunk of rows, then refit from the last model.
+
+        After the last chunk the model is the one ``fit`` gives on all the
+        chunks' rows together (to the solver's tolerance), whatever their
+        order; memory stays ``O(T p^2)`` (the statistics in ``statistics_``).
+        A task may first appear in any chunk. A call to :meth:`fit` starts
+        over.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_columns)
+            Features of the chunk, with the task column if ``task_column`` is
+            set; the same columns in every chunk.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Targets of the chunk, as in :meth:`fit`; on the shared design a
+            task may have no target in a chunk.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        previous = getattr(self, "statistics_", None)
+        data = self._validate_fit_data(
+            X, y, sample_weight, reset=previous is None, chunk=True
+        )
+        statistics = TaskStatistics._from_task_data(data, self)
+        if previous is not None:
+            statistics = previous + statistics
+        self._fit(statistics._task_data(), warm=True)
+        self.statistics_ = statistics
+        return self
+
+    def _adopt_columns(self, statistics):
+        """The input attributes of a fit on the rows the statistics summarise."""
+        self.n_features_in_ = statistics.n_features_in_
+        if statistics.feature_names_in_ is None:
+            vars(self).pop("feature_names_in_", None)
+        else:
+            self.feature_names_in_ = statistics.feature_names_in_
+        self._single_target = statistics._columns["single_target"]
 
     def _prepare_fit(self, X, y, sample_weight):
         """Validated TaskData and the datafit of this estimator."""

@@ -78,6 +78,7 @@ class _CrossValidated:
     name, default grid, doc).
     """
 
+    _statistics_fit = False  # folds need the rows
     _grids = ()
     _example_args = ""
 

@@ -1,0 +1,359 @@
+r"""Per-task sufficient statistics of the squared loss, additive over rows.
+
+A squared-loss model sees its data only through, per task, a weighted
+count, the means of the features and of the target, and the centred second
+moments. :class:`TaskStatistics` holds them; statistics of two sets of
+rows add up (``+``) exactly, so data of any length is read chunk by chunk
+in ``O(T p^2)`` memory.
+
+Fitting from statistics goes through a **small equivalent data set**
+(:meth:`TaskStatistics._task_data`): per task, ``p + 2`` weighted rows
+whose statistics are the given ones. Every squared-loss objective, gradient
+and duality gap is a function of the statistics alone, so every solver,
+penalty and certificate runs on those rows unchanged and reaches the
+solution of the full data.
+"""
+
+import numbers
+
+import numpy as np
+
+from .._estimator import MultiTaskEstimator
+from .._task_data import TaskData, _format_tasks, check_task_id_type
+from ..solvers._dispatch import MEMORY_BUDGET_BYTES
+
+
+class TaskStatistics:
+    r"""Per-task sufficient statistics of the squared loss, added over chunks.
+
+    For task :math:`t` with sample weights :math:`s_i` on its observed rows:
+
+    .. math::
+
+        n_t = \sum_i s_i, \quad
+        \bar x_t = \frac{1}{n_t} \sum_i s_i x_i, \quad
+        \bar y_t = \frac{1}{n_t} \sum_i s_i y_i,
+
+        G_t = \sum_i s_i (x_i - \bar x_t)(x_i - \bar x_t)^\top, \quad
+        c_t = \sum_i s_i (x_i - \bar x_t)(y_i - \bar y_t), \quad
+        e_t = \sum_i s_i (y_i - \bar y_t)^2,
+
+    and the sum of the sample weights over rows (the squared loss's
+    normaliser). Every squared-loss model of :mod:`skmtl.linear_model`
+    depends on its data through these only, so ``fit_statistics`` on the
+    statistics of some rows gives the model ``fit`` gives on the rows. They
+    take :math:`O(T p^2)` memory whatever the number of rows.
+
+    The statistics of two sets of rows add up with ``+`` (and ``sum``): a
+    task seen in one of them only is copied, the others are merged by the
+    update of Chan, Golub & LeVeque (1979) for centred sums, so features
+    with offsets large against their spread lose no digits. Build them
+    with :meth:`from_data`, one chunk of rows at a time.
+
+    Attributes
+    ----------
+    tasks : ndarray of shape (n_tasks,)
+        Task labels: the sorted task ids (task-indexed layout) or the columns
+        of ``y`` (shared design).
+    weight_sums : ndarray of shape (n_tasks,)
+        :math:`n_t`.
+    x_mean : ndarray of shape (n_tasks, n_features)
+        :math:`\bar x_t`.
+    y_mean : ndarray of shape (n_tasks,)
+        :math:`\bar y_t`.
+    gram : ndarray of shape (n_tasks, n_features, n_features)
+        :math:`G_t`.
+    xy : ndarray of shape (n_tasks, n_features)
+        :math:`c_t`.
+    yy : ndarray of shape (n_tasks,)
+        :math:`e_t`.
+    n_samples : int
+        Rows summarised.
+    sample_weight_sum : float
+        Sum of the sample weights of those rows.
+    task_column : str, int or None
+        The task column of ``X`` (None: the shared design).
+    n_features_in_ : int
+        Columns of ``X``, the task column included.
+    feature_names_in_ : ndarray of str or None
+        Column names of ``X`` when it was a DataFrame.
+
+    See Also
+    --------
+    MeanRegularizedRegressor.fit_statistics : Fit a model on statistics.
+    MeanRegularizedRegressor.partial_fit : Add a chunk and refit.
+
+    Examples
+    --------
+    Two chunks of rows, added, give the model of all the rows:
+
+    >>> import numpy as np
+    >>> from skmtl import MeanRegularizedRegressor, TaskStatistics
+    >>> from skmtl.datasets import make_multitask_regression
+    >>> X, y = make_multitask_regression(n_tasks=4, n_samples=50, random_state=0)
+    >>> stats = sum(
+    ...     TaskStatistics.from_data(X[rows], y[rows], task_column=0)
+    ...     for rows in np.array_split(np.arange(len(y)), 2)
+    ... )
+    >>> stats.n_samples, stats.gram.shape
+    (200, (4, 5, 5))
+    >>> model = MeanRegularizedRegressor(0.1, task_column=0).fit_statistics(stats)
+    >>> full = MeanRegularizedRegressor(0.1, task_column=0).fit(X, y)
+    >>> bool(np.allclose(model.coef_, full.coef_))
+    True
+    """
+
+    _ARRAYS = ("weight_sums", "x_mean", "y_mean", "gram", "xy", "yy")
+
+    def __init__(self, tasks, arrays, n_samples, sample_weight_sum, columns):
+        self.tasks = tasks
+        for name, value in zip(self._ARRAYS, arrays, strict=True):
+            setattr(self, name, value)
+        self.n_samples = n_samples
+        self.sample_weight_sum = sample_weight_sum
+        self._columns = columns  # how X and y looked: see _input_columns
+        self.task_column = columns["task_column"]
+        self.n_features_in_ = columns["n_features_in_"]
+        self.feature_names_in_ = columns["feature_names_in_"]
+
+    @property
+    def n_tasks(self):
+        return len(self.tasks)
+
+    @property
+    def n_features(self):
+        return self.x_mean.shape[1]
+
+    @property
+    def shared_design(self):
+        return self._columns["shared_design"]
+
+    def __repr__(self):
+        layout = "shared design" if self.shared_design else "task-indexed"
+        return (
+            f"TaskStatistics({self.n_tasks} tasks, {self.n_features} features, "
+            f"{self.n_samples} rows, {layout})"
+        )
+
+    # -- building -----------------------------------------------------------
+
+    @classmethod
+    def from_data(cls, X, y, sample_weight=None, *, task_column=None):
+        """The statistics of the rows ``(X, y)``, validated as ``fit`` does.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_columns)
+            Features; with ``task_column`` set, one column holds each row's
+            task.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Targets: 1-D with ``task_column`` set; with the shared design one
+            column per task, ``NaN`` marking a missing target. A task may
+            have no target in a chunk.
+        sample_weight : array-like of shape (n_samples,), default=None
+        task_column : str or int, default=None
+            As the estimators' ``task_column``.
+
+        Returns
+        -------
+        TaskStatistics
+        """
+        reader = _Reader(task_column)
+        data = reader._validate_fit_data(X, y, sample_weight, chunk=True)
+        return cls._from_task_data(data, reader)
+
+    @classmethod
+    def _from_task_data(cls, data, reader):
+        """The statistics of validated TaskData; ``reader`` validated it."""
+        needed = data.n_tasks * data.n_features**2 * 8
+        if needed > MEMORY_BUDGET_BYTES:
+            raise ValueError(
+                f"The statistics of {data.n_tasks} tasks and {data.n_features} "
+                f"features hold {data.n_tasks} Gram matrices of "
+                f"{data.n_features} x {data.n_features} floats "
+                f"({needed / 1e9:.1f} GB), above the memory budget of "
+                f"{MEMORY_BUDGET_BYTES / 2**30:.0f} GiB; fit on the rows instead."
+            )
+        w = data.weight
+        gram, x_mean, totals = data.weighted_gram(w, center=True)
+        safe = np.maximum(totals, np.finfo(float).tiny)
+        y_mean = data.task_sums(w * data.Y) / safe
+        Yc = data.Y - data.expand(y_mean)
+        xy = data.adjoint(w * Yc)[0] - x_mean * data.task_sums(w * Yc)[:, None]
+        yy = data.task_sums(w * Yc**2)
+        columns = {
+            "task_column": reader.task_column,
+            "n_features_in_": reader.n_features_in_,
+            "feature_names_in_": getattr(reader, "feature_names_in_", None),
+            "shared_design": data.shared_design,
+            "single_target": reader._single_target,
+        }
+        arrays = (totals, x_mean, y_mean, gram, xy, yy)
+        return cls(data.tasks, arrays, data.n_samples, data.sample_weight_sum, columns)
+
+    # -- adding -------------------------------------------------------------
+
+    def __add__(self, other):
+        if not isinstance(other, TaskStatistics):
+            return NotImplemented
+        self._check_addable(other)
+        tasks, mine, theirs = self._task_union(other)
+        arrays = [
+            _placed(getattr(self, name), mine, len(tasks)) for name in self._ARRAYS
+        ]
+        _chan_merge(arrays, theirs, [getattr(other, name) for name in self._ARRAYS])
+        return TaskStatistics(
+            tasks,
+            arrays,
+            self.n_samples + other.n_samples,
+            self.sample_weight_sum + other.sample_weight_sum,
+            self._columns,
+        )
+
+    def __radd__(self, other):
+        # ``sum(chunks)`` starts from 0.
+        if isinstance(other, numbers.Number) and other == 0:
+            return self
+        return NotImplemented
+
+    def _check_addable(self, other):
+        """Statistics of the same kind of data, else a ValueError naming what
+        differs."""
+        for key in ("task_column", "n_features_in_", "shared_design"):
+            if self._columns[key] != other._columns[key]:
+                raise ValueError(
+                    f"Cannot add statistics of different data: {key} is "
+                    f"{self._columns[key]!r} in one and {other._columns[key]!r} "
+                    "in the other."
+                )
+        names = self.feature_names_in_, other.feature_names_in_
+        if (names[0] is None) != (names[1] is None) or (
+            names[0] is not None and list(names[0]) != list(names[1])
+        ):
+            raise ValueError(
+                "Cannot add statistics of different data: the columns of X are "
+                f"named {_names(names[0])} in one and {_names(names[1])} in the "
+                "other."
+            )
+        if self.shared_design and not np.array_equal(self.tasks, other.tasks):
+            raise ValueError(
+                "Cannot add statistics of different data: the columns of y (the "
+                f"tasks) are {_format_tasks(self.tasks)} in one and "
+                f"{_format_tasks(other.tasks)} in the other."
+            )
+
+    def _task_union(self, other):
+        """``(tasks, positions of self's, positions of other's)``."""
+        if self.shared_design:
+            positions = np.arange(self.n_tasks)
+            return self.tasks, positions, positions
+        check_task_id_type(other.tasks, self.tasks, self.task_column)
+        tasks = np.union1d(self.tasks, other.tasks)
+        return (
+            tasks,
+            np.searchsorted(tasks, self.tasks),
+            np.searchsorted(tasks, other.tasks),
+        )
+
+    # -- fitting --------------------------------------------------------------
+
+    def _task_data(self):
+        """A small data set with these statistics: TaskData to fit on.
+
+        Per task ``m = p + 2`` rows of weight ``n_t / m``: the means plus
+        deviations ``sqrt(m / n_t) Q R_t``, where ``R_t' R_t`` is the task's
+        centred second-moment matrix of ``(x, y)`` and the ``p + 1``
+        orthonormal columns of ``Q`` sum to zero (the deviations keep the
+        means). Shared design: the blocks stacked, each observed in its own
+        task's column only.
+        """
+        empty = self.weight_sums <= 0
+        if np.any(empty):
+            raise ValueError(
+                "Every task needs at least one observed target with positive "
+                f"sample weight; task(s) {_format_tasks(self.tasks[empty])} have "
+                "none in these statistics."
+            )
+        T, p = self.n_tasks, self.n_features
+        m = p + 2
+        deviations = np.matmul(_zero_sum_basis(m), self._root())
+        deviations *= np.sqrt(m / self.weight_sums)[:, None, None]
+        X = (self.x_mean[:, None, :] + deviations[:, :, :p]).reshape(T * m, p)
+        y = (self.y_mean[:, None] + deviations[:, :, p]).reshape(T * m)
+        weight = np.repeat(self.weight_sums / m, m)
+        if not self.shared_design:
+            task_index = np.repeat(np.arange(T), m)
+            return TaskData(
+                X, y, weight, self.tasks, task_index, self.sample_weight_sum
+            )
+        blocks = np.repeat(np.arange(T), m)[:, None] == np.arange(T)
+        Y = np.where(blocks, y[:, None], 0.0)
+        W = np.where(blocks, weight[:, None], 0.0)
+        return TaskData(X, Y, W, self.tasks, None, self.sample_weight_sum)
+
+    def _root(self):
+        """``R_t`` with ``R_t' R_t = [[G_t, c_t], [c_t', e_t]]``, per task.
+
+        By an eigendecomposition of the matrix scaled to a unit diagonal, so
+        that each entry is reproduced to a relative precision of its own
+        scale (targets in other units than the features lose nothing), and
+        a singular matrix (a task with fewer rows than features) is no
+        special case.
+        """
+        T, p = self.n_tasks, self.n_features
+        C = np.empty((T, p + 1, p + 1))
+        C[:, :p, :p] = self.gram
+        C[:, :p, p] = C[:, p, :p] = self.xy
+        C[:, p, p] = self.yy
+        scale = np.sqrt(np.einsum("tii->ti", C))
+        scale[scale == 0] = 1.0
+        values, vectors = np.linalg.eigh(C / scale[:, :, None] / scale[:, None, :])
+        root = np.sqrt(np.maximum(values, 0.0))[:, :, None] * vectors.transpose(0, 2, 1)
+        return root * scale[:, None, :]
+
+
+class _Reader(MultiTaskEstimator):
+    """Validates data as the regressors' ``fit`` does, for :meth:`from_data`."""
+
+    def __init__(self, task_column=None):
+        self.task_column = task_column
+        self.unknown_task = "error"
+
+    def _loss_name(self):
+        return "squared"
+
+
+def _placed(values, positions, n_tasks):
+    """``values`` (one entry per task) at ``positions`` of ``n_tasks`` zeros."""
+    out = np.zeros((n_tasks, *values.shape[1:]))
+    out[positions] = values
+    return out
+
+
+def _chan_merge(arrays, positions, other):
+    """Add the statistics ``other`` into ``arrays`` at ``positions``, in place."""
+    n, x_mean, y_mean, gram, xy, yy = arrays
+    n_b, x_b, y_b, gram_b, xy_b, yy_b = other
+    n_a = n[positions]
+    total = n_a + n_b
+    share = np.divide(n_b, total, out=np.zeros_like(total), where=total > 0)
+    dx = x_b - x_mean[positions]
+    dy = y_b - y_mean[positions]
+    between = n_a * share  # n_a n_b / (n_a + n_b)
+    n[positions] = total
+    x_mean[positions] += share[:, None] * dx
+    y_mean[positions] += share * dy
+    gram[positions] += gram_b + between[:, None, None] * dx[:, :, None] * dx[:, None, :]
+    xy[positions] += xy_b + between[:, None] * dx * dy[:, None]
+    yy[positions] += yy_b + between * dy**2
+
+
+def _zero_sum_basis(m):
+    """``m - 1`` orthonormal columns of length ``m`` that each sum to zero."""
+    ones = np.ones((m, 1)) / np.sqrt(m)
+    q, _ = np.linalg.qr(np.hstack([ones, np.eye(m)[:, : m - 1]]))
+    return q[:, 1:]
+
+
+def _names(names):
+    return "unnamed" if names is None else list(names)
