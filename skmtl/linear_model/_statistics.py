@@ -90,7 +90,9 @@ class TaskStatistics:
     >>> import numpy as np
     >>> from skmtl import MeanRegularizedRegressor, TaskStatistics
     >>> from skmtl.datasets import make_multitask_regression
-    >>> X, y = make_multitask_regression(n_tasks=4, n_samples=50, random_state=0)
+    >>> X, y = make_multitask_regression(
+    ...     n_tasks=4, n_samples=50, n_features=5, random_state=0
+    ... )
     >>> stats = sum(
     ...     TaskStatistics.from_data(X[rows], y[rows], task_column=0)
     ...     for rows in np.array_split(np.arange(len(y)), 2)
