@@ -670,7 +670,7 @@ def make_task_data(
         # Duplicate entries would be squared one by one in the moments.
         X = X.copy()
         X.sum_duplicates()
-    sample_weight = _check_sample_weight(sample_weight, n)
+    sample_weight = _check_sample_weight(sample_weight, n, allow_empty_tasks)
     if task_ids is None:
         observed = ~np.isnan(y)
         tasks = np.arange(y.shape[1]) if tasks is None else np.asarray(tasks)
@@ -719,7 +719,7 @@ def _group_by_task(task_ids):
     return order, grouped[first], task_index
 
 
-def _check_sample_weight(sample_weight, n_samples):
+def _check_sample_weight(sample_weight, n_samples, allow_all_zero=False):
     if sample_weight is None:
         return np.ones(n_samples)
     sample_weight = np.asarray(sample_weight, dtype=np.float64)
@@ -733,7 +733,7 @@ def _check_sample_weight(sample_weight, n_samples):
         raise ValueError("sample_weight contains NaN or infinity.")
     if np.any(sample_weight < 0):
         raise ValueError("sample_weight must be non-negative.")
-    if not np.any(sample_weight > 0):
+    if not (allow_all_zero or np.any(sample_weight > 0)):
         raise ValueError("sample_weight must not be all zero.")
     return sample_weight
 

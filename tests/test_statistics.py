@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
 import skmtl
 from skmtl import TaskStatistics
@@ -122,17 +123,19 @@ def test_tasks_missing_from_chunks():
     )
 
 
-def test_large_offsets_lose_no_digits():
-    """Features at 1e8 with unit spread: the centred Gram matrices of 20
-    chunks merged keep their digits (summing x x' and subtracting the means'
-    outer product would lose all of them)."""
+@pytest.mark.parametrize("offset, rtol", [(1e6, 1e-10), (1e8, 1e-9)])
+def test_large_offsets_lose_no_digits(offset, rtol):
+    """Features at a large offset with unit spread: the centred Gram matrices
+    of 20 chunks merged keep their digits, relative to the exact centred
+    Gram matrices of the stored values (summing x x' and subtracting the
+    means' outer product would lose all of them at 1e8)."""
     rng = np.random.default_rng(0)
     n = 2000
     task = rng.integers(0, 3, n)
     spread = rng.normal(size=(n, 2))
-    X = np.column_stack([task, 1e8 + spread])
-    y = 1e8 + spread @ [1.0, -2.0] + rng.normal(size=n)
-    deviations = X[:, 1:] - 1e8  # exact: what the stored rows hold
+    X = np.column_stack([task, offset + spread])
+    y = offset + spread @ [1.0, -2.0] + rng.normal(size=n)
+    deviations = X[:, 1:] - offset  # exact: what the stored rows hold
     stats = sum(
         TaskStatistics.from_data(X[rows], y[rows], task_column=0)
         for rows in np.array_split(np.arange(n), 20)
@@ -140,7 +143,7 @@ def test_large_offsets_lose_no_digits():
     for t in range(3):
         d = deviations[task == t] - deviations[task == t].mean(axis=0)
         exact = d.T @ d
-        np.testing.assert_allclose(stats.gram[t], exact, atol=1e-9 * exact.max())
+        np.testing.assert_allclose(stats.gram[t], exact, atol=rtol * exact.max())
 
 
 def test_sparse_chunks_equal_dense_chunks():
@@ -223,15 +226,34 @@ PARTIAL = [
 
 @pytest.mark.parametrize("name", PARTIAL)
 @pytest.mark.parametrize("layout", ["indexed", "shared"])
-def test_partial_fit_over_chunks_ends_at_the_model_of_fit(name, layout):
+@pytest.mark.parametrize("n_chunks", [1, 2, 50])
+def test_partial_fit_over_chunks_ends_at_the_model_of_fit(name, layout, n_chunks):
     X, y, weight = _data(layout)
     fitted = _regressor(name, layout, tol=1e-12).fit(X, y, sample_weight=weight)
     model = _regressor(name, layout, tol=1e-12)
-    for rows in _chunks(len(X), 4, seed=1):
+    # A first chunk with every task (an array graph names all of them), then
+    # chunks down to a single row, some with zero weights only.
+    rows = np.random.default_rng(1).permutation(len(X))
+    first, rest = rows[: len(X) // 5], rows[len(X) // 5 :]
+    stream = [rows] if n_chunks == 1 else [first, *np.array_split(rest, n_chunks - 1)]
+    for rows in stream:
         model.partial_fit(X[rows], y[rows], sample_weight=weight[rows])
     assert model.statistics_.n_samples == len(X)
     np.testing.assert_allclose(model.coef_, fitted.coef_, atol=1e-6)
     np.testing.assert_allclose(model.intercept_, fitted.intercept_, atol=1e-6)
+
+
+def test_partial_fit_waits_for_a_task_without_targets():
+    X, Y, _ = _data("shared", missing=False)
+    Y[:20, 2] = np.nan
+    model = skmtl.MeanRegularizedRegressor(0.1)
+    with pytest.warns(UserWarning, match=r"Task\(s\) \[2\] have no observed"):
+        model.partial_fit(X[:20], Y[:20])
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    model.partial_fit(X[20:], Y[20:])
+    fitted = skmtl.MeanRegularizedRegressor(0.1).fit(X, Y)
+    np.testing.assert_allclose(model.coef_, fitted.coef_, atol=1e-10)
 
 
 def test_partial_fit_with_a_task_first_seen_later():

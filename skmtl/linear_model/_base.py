@@ -10,6 +10,7 @@ of its penalty; its regressor and classifier add :class:`Regressor` or
 
 import inspect
 import textwrap
+import warnings
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -19,7 +20,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._docstring import fill
 from .._estimator import MultiTaskEstimator
-from .._task_data import row_products
+from .._task_data import _format_tasks, row_products
 from ..datafits import LogisticLoss, SquaredLoss
 from ..penalties import L21
 from ..penalties._base import provides
@@ -436,8 +437,10 @@ class MultiTaskLinearModel(MultiTaskEstimator):
         After the last chunk the model is the one ``fit`` gives on all the
         chunks' rows together (to the solver's tolerance), whatever their
         order; memory stays ``O(T p^2)`` (the statistics in ``statistics_``).
-        A task may first appear in any chunk. A call to :meth:`fit` starts
-        over.
+        A task may first appear in any chunk; while a task has no observed
+        target yet (a shared-design column still empty, or only zero sample
+        weights), the statistics are kept and the refit waits, with a
+        warning. A call to :meth:`fit` starts over.
 
         Parameters
         ----------
@@ -461,9 +464,24 @@ class MultiTaskLinearModel(MultiTaskEstimator):
         statistics = TaskStatistics._from_task_data(data, self)
         if previous is not None:
             statistics = previous + statistics
-        self._fit(statistics._task_data(), warm=True)
         self.statistics_ = statistics
+        waiting = statistics.weight_sums <= 0
+        if np.any(waiting):
+            warnings.warn(
+                f"Task(s) {_format_tasks(statistics.tasks[waiting])} have no "
+                "observed target with positive sample weight in the chunks so "
+                "far: the model is refitted once every task has one.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return self
+        self._fit(statistics._task_data(), warm=True)
         return self
+
+    def __sklearn_is_fitted__(self):
+        # ``statistics_`` alone (a partial_fit still waiting for a task's
+        # first target) is not a fitted model.
+        return hasattr(self, "coef_")
 
     def _adopt_columns(self, statistics):
         """The input attributes of a fit on the rows the statistics summarise."""
