@@ -18,6 +18,7 @@ from sklearn.utils._available_if import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._dask import is_dask_collection, predict_by_partition, refuse_dask
 from ._task_data import (
     _format_tasks,
     check_task_id_type,
@@ -45,6 +46,8 @@ class MultiTaskEstimator(BaseEstimator):
 
     def _validate_X(self, X, reset):
         """Return float features and the task ids (None for the shared design)."""
+        if is_dask_collection(X):
+            refuse_dask(self, "needs X")
         if sp.issparse(X) and not self._sparse_x:
             raise TypeError(
                 f"{type(self).__name__} needs dense X; convert it with "
@@ -136,8 +139,14 @@ class MultiTaskEstimator(BaseEstimator):
         """
         self._validate_params()
         vars(self).pop("statistics_", None)  # a fit starts over (partial_fit)
+        if is_dask_collection(X) or is_dask_collection(y):
+            return self._fit_dask(X, y, sample_weight)
         self._fit(self._validated_data(X, y, sample_weight))
         return self
+
+    def _fit_dask(self, X, y, sample_weight):
+        """Fit on Dask collections (a model that can, from statistics)."""
+        refuse_dask(self, "fits its data")
 
     def _validated_data(self, X, y, sample_weight):
         """TaskData of ``(X, y)``, validated and checked for this estimator."""
@@ -196,6 +205,8 @@ class MultiTaskEstimator(BaseEstimator):
             ``y`` in fit), else one column per task; class labels from
             ``classes_``, or 0/1 columns for a multi-label ``y``.
         """
+        if is_dask_collection(X):
+            return self._by_partition(self.predict, X, "predict")
         scores = self._decision(X)
         if not _is_classifier(self):
             return scores
@@ -214,6 +225,8 @@ class MultiTaskEstimator(BaseEstimator):
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_tasks)
         """
+        if is_dask_collection(X):
+            return self._by_partition(self.decision_function, X, "scores")
         return self._decision(X)
 
     @available_if(_is_classifier)
@@ -230,10 +243,30 @@ class MultiTaskEstimator(BaseEstimator):
             For a 1-D ``y`` in fit, the probabilities of ``classes_``; for a
             multi-label ``y``, the probability of label 1 in each column.
         """
+        if is_dask_collection(X):
+            return self._by_partition(self.predict_proba, X, "proba")
         p = expit(self.decision_function(X))
         if p.ndim == 2:
             return p
         return np.column_stack([1 - p, p])
+
+    def _by_partition(self, method, X, output):
+        """``method`` on each partition of a Dask ``X``: a Dask collection.
+
+        ``output`` ("predict", "scores" or "proba") fixes its columns: one
+        value per row, or one column per task (shared design, 2-D ``y``) or
+        per class (``predict_proba`` of a 1-D ``y``).
+        """
+        check_is_fitted(self)
+        labels = None
+        if self.task_column is None and not self._single_target:
+            labels = [str(task) for task in self.tasks_]
+        elif output == "proba":
+            labels = [str(label) for label in self.classes_]
+        dtype = float
+        if output == "predict" and _is_classifier(self):
+            dtype = int if labels is not None else self.classes_.dtype
+        return predict_by_partition(method, X, labels, dtype)
 
     def score(self, X, y, sample_weight=None):
         """R² (regression) or accuracy (classification), missing targets left out.

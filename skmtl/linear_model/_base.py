@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._dask import dask_statistics
 from .._docstring import fill
 from .._estimator import MultiTaskEstimator
 from .._task_data import _format_tasks, row_products
@@ -482,6 +483,13 @@ class MultiTaskLinearModel(MultiTaskEstimator):
         # ``statistics_`` alone (a partial_fit still waiting for a task's
         # first target) is not a fitted model.
         return hasattr(self, "coef_")
+
+    def _fit_dask(self, X, y, sample_weight):
+        """Dask collections: statistics per partition, added on the cluster."""
+        if not _fits_statistics(self):
+            return super()._fit_dask(X, y, sample_weight)
+        statistics = dask_statistics(X, y, sample_weight, self.task_column)
+        return self.fit_statistics(statistics)
 
     def _adopt_columns(self, statistics):
         """The input attributes of a fit on the rows the statistics summarise."""

@@ -1,0 +1,127 @@
+"""Dask collections: statistics reduced on the cluster, predictions per partition.
+
+Dask is an optional dependency (``pip install "skmtl[dask]"``): nothing here
+imports it before a Dask collection arrives. A squared-loss fit computes
+:class:`~skmtl.TaskStatistics` per partition on the workers and adds them
+up by a tree reduction (the rows never leave the workers; only statistics
+of ``O(T p^2)`` floats travel), then solves on the client. Predictions are
+computed partition by partition (``map_partitions`` / ``map_blocks``).
+"""
+
+import numpy as np
+
+
+def is_dask_collection(value):
+    """Whether ``value`` is a Dask collection (without importing Dask)."""
+    module = type(value).__module__ or ""
+    return module.split(".")[0] == "dask" and hasattr(value, "__dask_graph__")
+
+
+def refuse_dask(estimator, what):
+    """The error for a Dask collection where ``estimator`` needs memory."""
+    raise TypeError(
+        f"{type(estimator).__name__} {what} in memory, but got a Dask "
+        "collection. Dask collections are fitted by the squared-loss linear "
+        "models (the regressors and MultiTaskLinearModel('squared')), from "
+        "statistics reduced on the cluster; for this estimator, compute() the "
+        "data first."
+    )
+
+
+def dask_statistics(X, y, sample_weight, task_column):
+    """TaskStatistics of Dask ``X``, ``y`` (and weights), by a tree reduction."""
+    import dask
+
+    from .linear_model._statistics import TaskStatistics
+
+    def statistics(X_part, y_part, weight_part):
+        if len(X_part) == 0:
+            return None  # an empty partition adds nothing
+        return TaskStatistics.from_data(
+            X_part, y_part, weight_part, task_column=task_column
+        )
+
+    parts = [
+        dask.delayed(statistics)(*part) for part in _partitions(X, y, sample_weight)
+    ]
+    while len(parts) > 1:  # pairwise: a tree of depth log2(partitions)
+        pairs = zip(parts[::2], parts[1::2], strict=False)
+        reduced = [dask.delayed(_add)(a, b) for a, b in pairs]
+        parts = reduced + ([parts[-1]] if len(parts) % 2 else [])
+    total = parts[0].compute()
+    if total is None:
+        raise ValueError("The Dask collections hold no rows.")
+    return total
+
+
+def _add(a, b):
+    return b if a is None else a if b is None else a + b
+
+
+def _partitions(X, y, sample_weight):
+    """``(X, y, weight)`` per partition, as delayed objects, aligned by rows."""
+    if not is_dask_collection(y):
+        raise TypeError(
+            "X is a Dask collection but y is not: give y as a Dask collection "
+            "with the same partitions as X (df['target'] of the same DataFrame, "
+            "or an array chunked along the same rows)."
+        )
+    if sample_weight is not None and not is_dask_collection(sample_weight):
+        raise TypeError(
+            "X is a Dask collection but sample_weight is not: give it as a Dask "
+            "collection with the same partitions as X."
+        )
+    if hasattr(X, "map_partitions"):  # a DataFrame (an array has map_blocks)
+        pieces = [X, y] + ([sample_weight] if sample_weight is not None else [])
+        counts = {piece.npartitions for piece in pieces}
+        if len(counts) > 1:
+            raise ValueError(
+                "X, y (and sample_weight) must have the same partitions; got "
+                f"{[piece.npartitions for piece in pieces]} partitions."
+            )
+        delayed = [piece.to_delayed() for piece in pieces]
+    else:  # an array: blocks of rows, all columns in each
+        rows = X.chunks[0]
+        pieces = [X.rechunk({0: rows, 1: -1}), _rechunk_rows(y, rows)]
+        if sample_weight is not None:
+            pieces.append(_rechunk_rows(sample_weight, rows))
+        delayed = [np.ravel(piece.to_delayed()) for piece in pieces]
+    if sample_weight is None:
+        delayed.append([None] * len(delayed[0]))
+    return list(zip(*delayed, strict=True))
+
+
+def _rechunk_rows(array, rows):
+    if not is_dask_collection(array):
+        raise TypeError("With a Dask array X, y and sample_weight must be Dask arrays.")
+    if sum(rows) != array.shape[0]:
+        raise ValueError(
+            f"X has {sum(rows)} rows but a Dask array aligned with it has "
+            f"{array.shape[0]}; they must match."
+        )
+    return array.rechunk({0: rows, **({1: -1} if array.ndim == 2 else {})})
+
+
+def predict_by_partition(method, X, labels, dtype):
+    """``method`` applied to each partition (DataFrame) or block of rows (array).
+
+    ``labels`` is None for one value per row, else the names of the output
+    columns; ``dtype`` that of the outputs.
+    """
+    import pandas as pd
+
+    if hasattr(X, "map_partitions"):
+        if labels is None:
+            meta = pd.Series(dtype=dtype)
+            return X.map_partitions(
+                lambda part: pd.Series(method(part), index=part.index), meta=meta
+            )
+        meta = pd.DataFrame(columns=list(labels), dtype=dtype)
+        return X.map_partitions(
+            lambda part: pd.DataFrame(method(part), index=part.index, columns=labels),
+            meta=meta,
+        )
+    X = X.rechunk({1: -1})
+    if labels is None:
+        return X.map_blocks(method, drop_axis=1, dtype=dtype)
+    return X.map_blocks(method, chunks=(X.chunks[0], (len(labels),)), dtype=dtype)

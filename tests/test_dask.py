@@ -1,0 +1,158 @@
+"""Dask collections ([9/10] item 3), on a real LocalCluster of two processes.
+
+The oracle is the in-memory fit of the same rows: a fit from Dask
+collections (statistics per partition, added on the workers) must give its
+coefficients to 1e-8 relative and a certified gap; predictions per
+partition must equal the in-memory predictions.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+import skmtl
+from skmtl.penalties import L21
+
+from ._estimators import make_data
+
+dd = pytest.importorskip("dask.dataframe")
+da = pytest.importorskip("dask.array")
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def client():
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
+def _frame(n_tasks=6, n_rows=30, seed=0):
+    X, y = make_data("regressor", "indexed", n_tasks=n_tasks, n_rows=n_rows, seed=seed)
+    frame = pd.DataFrame(X[:, 1:], columns=["a", "b", "c"])
+    frame.insert(0, "task", [f"t{int(t)}" for t in X[:, 0]])
+    frame["y"] = y
+    frame["w"] = np.random.default_rng(seed).uniform(0.2, 2.0, len(frame))
+    return frame
+
+
+def _assert_same_fit(model, fitted):
+    scale = np.abs(fitted.coef_).max()
+    np.testing.assert_allclose(model.coef_, fitted.coef_, rtol=1e-8, atol=1e-8 * scale)
+    np.testing.assert_allclose(
+        model.intercept_, fitted.intercept_, rtol=1e-8, atol=1e-8 * scale
+    )
+    np.testing.assert_array_equal(model.tasks_, fitted.tasks_)
+    assert model.dual_gap_ <= max(10 * fitted.dual_gap_, 1e-12)
+
+
+MODELS = [
+    skmtl.MeanRegularizedRegressor(0.1, 1.0),
+    skmtl.L21Regressor(0.01, tol=1e-10),
+    skmtl.TraceNormRegressor(0.01, tol=1e-10),
+    skmtl.MultiTaskLinearModel("squared", L21(0.01), tol=1e-10),
+]
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: type(m).__name__)
+@pytest.mark.parametrize("order", ["by task", "shuffled"])
+def test_dataframe_fit_equals_the_in_memory_fit(client, model, order):
+    """Task-indexed: partitions that hold one or two tasks (rows sorted by
+    task) or every task (rows shuffled), with sample weights."""
+    frame = _frame()
+    if order == "shuffled":
+        frame = frame.sample(frac=1.0, random_state=0).reset_index(drop=True)
+    ddf = dd.from_pandas(frame, npartitions=5)
+    features = ["task", "a", "b", "c"]
+    fitted = clone(model).set_params(task_column="task")
+    fitted.fit(frame[features], frame["y"], sample_weight=frame["w"])
+    from_dask = clone(model).set_params(task_column="task")
+    from_dask.fit(ddf[features], ddf["y"], sample_weight=ddf["w"])
+    _assert_same_fit(from_dask, fitted)
+    assert from_dask.statistics_.n_samples == len(frame)
+    predicted = from_dask.predict(ddf[features])
+    assert isinstance(predicted, dd.Series)
+    np.testing.assert_allclose(
+        predicted.compute().to_numpy(), fitted.predict(frame[features]), rtol=1e-8
+    )
+
+
+def test_empty_partitions_and_a_task_missing_from_partitions(client):
+    frame = _frame().sort_values("task").reset_index(drop=True)
+    ddf = dd.from_pandas(frame, npartitions=6)
+    ddf = ddf[ddf["a"] < 10.0]  # the same rows ...
+    empty = ddf.partitions[0][ddf.partitions[0]["a"] > 10.0]  # ... and no rows
+    ddf = dd.concat([empty, ddf])
+    features = ["task", "a", "b", "c"]
+    fitted = skmtl.L21Regressor(0.01, task_column="task", tol=1e-10).fit(
+        frame[features], frame["y"]
+    )
+    model = skmtl.L21Regressor(0.01, task_column="task", tol=1e-10)
+    _assert_same_fit(model.fit(ddf[features], ddf["y"]), fitted)
+
+
+def test_shared_design_array_with_missing_targets(client):
+    X, Y = make_data("regressor", "shared", n_tasks=3, n_rows=40)
+    Y[::7, 1] = np.nan
+    weight = np.random.default_rng(0).uniform(0.2, 2.0, len(X))
+    dX = da.from_array(X, chunks=(25, 2))  # blocks of columns are joined
+    dY = da.from_array(Y, chunks=(50, 3))  # other row blocks: rechunked to X's
+    dw = da.from_array(weight, chunks=30)
+    model = skmtl.MeanRegularizedRegressor(0.1).fit(dX, dY, sample_weight=dw)
+    fitted = skmtl.MeanRegularizedRegressor(0.1).fit(X, Y, sample_weight=weight)
+    _assert_same_fit(model, fitted)
+    predicted = model.predict(dX)
+    assert isinstance(predicted, da.Array) and predicted.shape == (len(X), 3)
+    np.testing.assert_allclose(predicted.compute(), fitted.predict(X), rtol=1e-10)
+
+
+def test_unknown_tasks_at_predict(client):
+    frame = _frame()
+    features = ["task", "a", "b", "c"]
+    model = skmtl.MeanRegularizedRegressor(0.1, task_column="task")
+    model.set_params(unknown_task="shared").fit(
+        dd.from_pandas(frame, npartitions=3)[features],
+        dd.from_pandas(frame, npartitions=3)["y"],
+    )
+    new = frame[features].assign(task="unseen")
+    predicted = model.predict(dd.from_pandas(new, npartitions=2)).compute()
+    np.testing.assert_allclose(predicted.to_numpy(), model.predict(new))
+
+
+def test_classifier_predictions_by_partition(client):
+    """A classifier fitted in memory predicts a Dask collection per partition."""
+    X, y = make_data("classifier", "indexed", n_tasks=4, n_rows=30)
+    frame = pd.DataFrame(X, columns=["task", "a", "b", "c"])
+    model = skmtl.L21Classifier(0.01, task_column="task").fit(frame, y)
+    ddf = dd.from_pandas(frame, npartitions=3)
+    np.testing.assert_array_equal(model.predict(ddf).compute(), model.predict(frame))
+    np.testing.assert_allclose(
+        model.predict_proba(ddf).compute().to_numpy(), model.predict_proba(frame)
+    )
+
+
+def test_what_cannot_fit_dask_collections_says_so(client):
+    frame = _frame()
+    ddf = dd.from_pandas(frame, npartitions=2)
+    X, y = ddf[["task", "a", "b", "c"]], ddf["y"]
+    for model in (
+        skmtl.L21Classifier(task_column="task"),
+        skmtl.L21RegressorCV(task_column="task"),
+        skmtl.MultiTaskKernelRidge(task_column="task"),
+    ):
+        with pytest.raises(TypeError, match="compute\\(\\) the data first"):
+            model.fit(X, (y > 0).astype(int))
+    with pytest.raises(TypeError, match="y is not"):
+        skmtl.L21Regressor(task_column="task").fit(X, frame["y"])
+    with pytest.raises(TypeError, match="sample_weight is not"):
+        skmtl.L21Regressor(task_column="task").fit(X, y, sample_weight=frame["w"])
+    with pytest.raises(ValueError, match="same partitions"):
+        skmtl.L21Regressor(task_column="task").fit(X, y.repartition(npartitions=3))
