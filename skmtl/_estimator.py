@@ -123,7 +123,10 @@ class MultiTaskEstimator(BaseEstimator):
         X : array-like, sparse matrix or DataFrame of shape (n_samples, n_columns)
             Features; with ``task_column`` set, one column holds each row's task.
             A SciPy sparse matrix stays sparse (the linear models; the kernel
-            models need dense ``X``).
+            models need dense ``X``). The squared-loss linear models also take
+            a Dask DataFrame or array (with ``y`` and ``sample_weight``
+            partitioned alike): statistics per partition, added on the
+            cluster (see :ref:`beyond_memory`).
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             Targets: 1-D with ``task_column`` set; with the shared design one
             column per task, ``NaN`` marking a missing target. A classifier

@@ -156,3 +156,17 @@ def test_what_cannot_fit_dask_collections_says_so(client):
         skmtl.L21Regressor(task_column="task").fit(X, y, sample_weight=frame["w"])
     with pytest.raises(ValueError, match="same partitions"):
         skmtl.L21Regressor(task_column="task").fit(X, y.repartition(npartitions=3))
+
+
+@pytest.mark.filterwarnings("ignore:L21RegressorCV chose:UserWarning")
+def test_cv_folds_run_on_the_cluster_through_joblib(client):
+    import joblib
+
+    frame = _frame()
+    X, y = frame[["task", "a", "b", "c"]], frame["y"]
+    model = skmtl.L21RegressorCV(task_column="task", n_alphas=5, cv=3, n_jobs=2)
+    with joblib.parallel_config(backend="dask"):
+        on_cluster = clone(model).fit(X, y)
+    here = clone(model).set_params(n_jobs=1).fit(X, y)
+    assert on_cluster.alpha_ == here.alpha_
+    np.testing.assert_allclose(on_cluster.coef_, here.coef_)
