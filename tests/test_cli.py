@@ -169,6 +169,43 @@ def test_regression_csv_with_string_task_ids(tmp_path, capsys):
     assert "Takeaway:" in out
 
 
+def _choices_and_scores(out):
+    """Each row of the table but its refit time."""
+    return {name: row[:3] for name, row in _table_rows(out).items()}
+
+
+@pytest.mark.parametrize("form", ["parquet", "glob of CSV parts", "glob of mixed"])
+def test_parquet_files_and_globs_give_the_report_of_the_csv(tmp_path, capsys, form):
+    """The same rows as Parquet, or split over files matched by a glob, give
+    the same table as the single CSV file (read in chunks, then checked)."""
+    frame = _write_regression_csv(tmp_path / "scores.csv")
+    argv = ["--task-column", "school", "--target", "score", *FAST_GRIDS, "--cv", "3"]
+    assert main(["--data", str(tmp_path / "scores.csv"), *argv]) == 0
+    expected = _choices_and_scores(capsys.readouterr().out)
+    parts = np.array_split(np.arange(len(frame)), 3)
+    if form == "parquet":
+        data = tmp_path / "scores.parquet"
+        frame.to_parquet(data, index=False)
+    else:
+        (tmp_path / "parts").mkdir()
+        for k, rows in enumerate(parts):
+            part = frame.iloc[rows]
+            if form == "glob of mixed" and k == 1:
+                part.to_parquet(tmp_path / "parts" / f"part-{k}.parquet", index=False)
+            else:
+                part.to_csv(tmp_path / "parts" / f"part-{k}.csv", index=False)
+        data = tmp_path / "parts" / "part-*"
+    assert main(["--data", str(data), *argv]) == 0
+    out = capsys.readouterr().out
+    assert f"Data: {data}, {len(frame)} rows in 4 tasks" in _flat(out)
+    assert _choices_and_scores(out) == expected
+
+
+def test_a_glob_without_files(tmp_path, capsys):
+    message = _run_error(capsys, _csv_argv(str(tmp_path / "*.parquet")))
+    assert "no such file" in message
+
+
 def test_classification_csv_is_auto_detected(tmp_path, capsys):
     path = tmp_path / "churn.csv"
     _write_classification_csv(path)

@@ -4,6 +4,7 @@ Every problem with the user's file is a :class:`CLIError` whose message says
 what is wrong and how to fix it; rows are never dropped silently.
 """
 
+import glob
 import re
 from dataclasses import dataclass, field
 
@@ -12,6 +13,10 @@ import numpy as np
 from .._task_data import _format_tasks, _show_value, get_task_ids
 from ..datasets import make_multitask_regression
 from ..datasets._base import import_pandas
+from ..io import iter_chunks
+from ..io._chunks import PARQUET_SUFFIXES
+
+CHUNK_ROWS = 1_000_000  # rows per chunk of Parquet files and globs
 
 # The embedded example: related tasks of unequal sizes, some of them smaller
 # than the number of features, with their own offsets. Independent models
@@ -205,7 +210,12 @@ def _pandas():
 
 
 def _read_csv(path):
+    """The rows of ``path``: one CSV file, read whole; Parquet files or a glob
+    of files, read in chunks (:func:`skmtl.io.iter_chunks`) with a progress
+    bar on stderr when tqdm is installed."""
     pd = _pandas()
+    if glob.has_magic(str(path)) or str(path).endswith(PARQUET_SUFFIXES):
+        return _read_chunks(pd, str(path))
     try:
         return pd.read_csv(path)
     except FileNotFoundError:
@@ -216,6 +226,26 @@ def _read_csv(path):
         raise CLIError(f"cannot read {path}: the file is empty") from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise CLIError(f"cannot read {path} as CSV: {_one_line(exc)}") from None
+
+
+def _read_chunks(pd, path):
+    chunks = iter_chunks(path, chunksize=CHUNK_ROWS)
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # the bar is optional (pip install "skmtl[progress]")
+        pass
+    else:
+        # (disable=None: a bar on a terminal only, never in a log or a pipe.)
+        chunks = tqdm(
+            chunks, desc=f"reading {path}", unit=" chunks", leave=False, disable=None
+        )
+    try:
+        frames = list(chunks)
+    except FileNotFoundError:
+        raise CLIError(f"cannot read {path}: no such file") from None
+    except (OSError, ValueError, ImportError, pd.errors.ParserError) as exc:
+        raise CLIError(f"cannot read {path}: {_one_line(exc)}") from None
+    return pd.concat(frames, ignore_index=True)
 
 
 def _check_has_rows(frame, path):

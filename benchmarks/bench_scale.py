@@ -1,0 +1,349 @@
+"""Data larger than memory: streaming chunks and a Dask cluster ([9/10]).
+
+Generated task-indexed data written to Parquet (``DATASETS``: ``n_tasks``
+tasks of ``n_rows`` rows, 20 standard normal features, the task id in column
+``task``, rows in random task order, one file per million rows), then, each
+measured in its own child process (wall time and peak resident memory of
+every process):
+
+* **I/O floor**: one Dask pass (LocalCluster, 2 worker processes) that reads
+  the files and sums the features per partition;
+* **compute floor**: one pass in this process that reads each file with
+  pyarrow and forms the per-task Gram matrices of its rows with numpy
+  (sort by task, batched products): the least any exact fit must do;
+* **streaming**: ``TaskStatistics`` of the chunks of
+  ``skmtl.io.iter_chunks`` (one per file), added, then ``fit_statistics``
+  of ``MeanRegularizedRegressor`` and ``L21Regressor``;
+* **Dask**: the same models' ``fit`` on ``dask.dataframe.read_parquet``
+  (statistics per partition, tree reduction on 2 worker processes);
+* **anchor**: scikit-learn's ``Ridge`` on the rows in memory (the pooled
+  model), on the smallest data set only.
+
+Both skmtl routes read the data once. Run from the repository root::
+
+    OPENBLAS_NUM_THREADS=1 python -m benchmarks.bench_scale [--datasets a,b,c]
+
+It writes the table into ``benchmarks/RESULTS.md`` between the markers
+``<!-- bench_scale -->`` and ``<!-- /bench_scale -->``. The files go to
+``$SKMTL_SCALE_DIR`` (default ``/tmp/skmtl_scale``) and are kept for the
+next run.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks._common import machine_info, markdown_table, write_section
+
+N_FEATURES = 20
+ROWS_PER_FILE = 1_000_000
+DATASETS = {
+    "a": (10_000, 2_000),
+    "b": (100_000, 200),
+    "c": (10_000, 10_000),
+    "small": (1_000, 200),  # a quick check of the script
+}
+MODELS = {
+    "MeanRegularizedRegressor": ("MeanRegularizedRegressor", {"alpha": 1e-3}),
+    "L21Regressor": ("L21Regressor", {"alpha": 1e-3}),
+}
+COMMAND = "OPENBLAS_NUM_THREADS=1 python -m benchmarks.bench_scale"
+
+
+def scale_dir():
+    return Path(os.environ.get("SKMTL_SCALE_DIR", "/tmp/skmtl_scale"))
+
+
+def write_dataset(name):
+    """Write data set ``name`` as Parquet files (once); return its directory."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n_tasks, n_rows = DATASETS[name]
+    directory = scale_dir() / name
+    done = directory / "_complete"
+    if done.exists():
+        return directory
+    directory.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    weights = rng.normal(size=N_FEATURES) + 0.3 * rng.normal(size=(n_tasks, N_FEATURES))
+    total = n_tasks * n_rows
+    tasks = np.repeat(np.arange(n_tasks, dtype=np.int64), n_rows)
+    rng.shuffle(tasks)
+    for k, start in enumerate(range(0, total, ROWS_PER_FILE)):
+        task = tasks[start : start + ROWS_PER_FILE]
+        X = rng.normal(size=(len(task), N_FEATURES))
+        y = np.einsum("ij,ij->i", X, weights[task]) + rng.normal(size=len(task))
+        columns = {"task": task, **{f"x{j}": X[:, j] for j in range(N_FEATURES)}}
+        pq.write_table(
+            pa.table({**columns, "y": y}), directory / f"part-{k:04d}.parquet"
+        )
+    done.touch()
+    return directory
+
+
+# -- the measurements, each run in a child process ---------------------------
+
+
+def _peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_compute_floor(directory):
+    import pyarrow.parquet as pq
+
+    start = time.perf_counter()
+    for file in sorted(directory.glob("*.parquet")):
+        table = pq.read_table(file)
+        task = table.column("task").to_numpy()
+        X = np.column_stack(
+            [table.column(f"x{j}").to_numpy() for j in range(N_FEATURES)]
+        )
+        order = np.argsort(task, kind="stable")
+        X, task = X[order], task[order]
+        _, starts, counts = np.unique(task, return_index=True, return_counts=True)
+        for size in np.unique(counts):
+            first = starts[counts == size]
+            blocks = X[first[:, None] + np.arange(size)]
+            np.matmul(blocks.transpose(0, 2, 1), blocks)
+    return {"seconds": time.perf_counter() - start, "peak_mb": [_peak_mb()]}
+
+
+def measure_streaming(directory):
+    import skmtl
+    from skmtl.io import iter_chunks
+
+    start = time.perf_counter()
+    statistics = sum(
+        skmtl.TaskStatistics.from_data(
+            chunk.drop(columns="y"), chunk["y"], task_column="task"
+        )
+        for chunk in iter_chunks(directory / "*.parquet", chunksize=ROWS_PER_FILE)
+    )
+    result = {"statistics": time.perf_counter() - start}
+    for name, (cls, params) in MODELS.items():
+        model = getattr(skmtl, cls)(task_column="task", **params)
+        start = time.perf_counter()
+        model.fit_statistics(statistics)
+        result[name] = time.perf_counter() - start
+    result["peak_mb"] = [_peak_mb()]
+    return result
+
+
+def _cluster():
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    client = Client(cluster)
+    client.run(lambda: __import__("skmtl") and None)  # imports before timing
+    return cluster, client
+
+
+def _cluster_peaks(client):
+    peaks = client.run(_peak_mb)
+    return [_peak_mb(), *peaks.values()]
+
+
+def measure_io_floor(directory):
+    import dask.dataframe as dd
+
+    cluster, client = _cluster()
+    with cluster, client:
+        frame = dd.read_parquet(str(directory / "*.parquet"))
+        start = time.perf_counter()
+        frame.drop(columns=["task", "y"]).sum().compute()
+        return {
+            "seconds": time.perf_counter() - start,
+            "peak_mb": _cluster_peaks(client),
+        }
+
+
+def measure_dask(directory):
+    import dask.dataframe as dd
+
+    import skmtl
+
+    cluster, client = _cluster()
+    result = {}
+    with cluster, client:
+        for name, (cls, params) in MODELS.items():
+            frame = dd.read_parquet(str(directory / "*.parquet"))
+            model = getattr(skmtl, cls)(task_column="task", **params)
+            start = time.perf_counter()
+            model.fit(frame.drop(columns="y"), frame["y"])
+            result[name] = time.perf_counter() - start
+        result["peak_mb"] = _cluster_peaks(client)
+    return result
+
+
+def measure_ridge(directory):
+    import pandas as pd
+    from sklearn.linear_model import Ridge
+
+    start = time.perf_counter()
+    frame = pd.read_parquet(directory)
+    X = frame[[f"x{j}" for j in range(N_FEATURES)]].to_numpy()
+    Ridge(1.0).fit(X, frame["y"].to_numpy())
+    return {"seconds": time.perf_counter() - start, "peak_mb": [_peak_mb()]}
+
+
+MEASUREMENTS = {
+    "io_floor": measure_io_floor,
+    "compute_floor": measure_compute_floor,
+    "streaming": measure_streaming,
+    "dask": measure_dask,
+    "ridge": measure_ridge,
+}
+
+
+def run_child(measurement, directory):
+    """Run one measurement in a fresh process; its JSON result."""
+    output = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.bench_scale",
+            "--child",
+            measurement,
+            str(directory),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+# -- the table ------------------------------------------------------------------
+
+
+def _seconds(value):
+    return f"{value:.1f} s" if value >= 1 else f"{value * 1e3:.0f} ms"
+
+
+def _memory(peaks):
+    return " / ".join(f"{p / 1024:.2f}" for p in peaks) + " GB"
+
+
+def rows_of(name, results):
+    n_tasks, n_rows = DATASETS[name]
+    floor = results["compute_floor"]["seconds"]
+    label = f"({name}) {n_tasks:,} x {n_rows:,} x {N_FEATURES}"
+    rows = [
+        [
+            label,
+            "I/O floor (Dask, 2 workers)",
+            _seconds(results["io_floor"]["seconds"]),
+            "",
+            "1",
+            _memory(results["io_floor"]["peak_mb"]),
+        ],
+        [
+            label,
+            "compute floor (numpy Gram pass)",
+            _seconds(floor),
+            "1.00x",
+            "1",
+            _memory(results["compute_floor"]["peak_mb"]),
+        ],
+    ]
+    streaming, dask = results["streaming"], results["dask"]
+    for model in MODELS:
+        total = streaming["statistics"] + streaming[model]
+        rows.append(
+            [
+                label,
+                f"{model}, streaming (statistics {_seconds(streaming['statistics'])}"
+                f" + fit {_seconds(streaming[model])})",
+                _seconds(total),
+                f"{total / floor:.2f}x",
+                "1",
+                _memory(streaming["peak_mb"]),
+            ]
+        )
+        rows.append(
+            [
+                label,
+                f"{model}, Dask (2 workers)",
+                _seconds(dask[model]),
+                f"{dask[model] / floor:.2f}x",
+                "1",
+                _memory(dask["peak_mb"]),
+            ]
+        )
+    if "ridge" in results:
+        rows.append(
+            [
+                label,
+                "scikit-learn Ridge in memory (pooled)",
+                _seconds(results["ridge"]["seconds"]),
+                "",
+                "",
+                _memory(results["ridge"]["peak_mb"]),
+            ]
+        )
+    return rows
+
+
+def _machine():
+    import dask
+    import distributed
+    import pyarrow
+
+    versions = f"{dask.__version__} / {distributed.__version__} / {pyarrow.__version__}"
+    return [*machine_info(), ("dask / distributed / pyarrow", versions)]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--datasets", default="a,b,c")
+    parser.add_argument("--child", nargs=2, metavar=("MEASUREMENT", "DIRECTORY"))
+    args = parser.parse_args()
+    if args.child:
+        measurement, directory = args.child
+        print(json.dumps(MEASUREMENTS[measurement](Path(directory))))
+        return
+    names = args.datasets.split(",")
+    table_rows = []
+    for name in names:
+        directory = write_dataset(name)
+        results = {}
+        for measurement in MEASUREMENTS:
+            if measurement == "ridge" and name != names[0]:
+                continue
+            results[measurement] = run_child(measurement, directory)
+            print(name, measurement, results[measurement], flush=True)
+        table_rows += rows_of(name, results)
+    header = [
+        "data (tasks x rows x features)",
+        "what",
+        "time",
+        "/ compute floor",
+        "passes",
+        "peak memory (client / workers)",
+    ]
+    text = "\n\n".join(
+        [
+            "## Data larger than memory: streaming and Dask (issue [9/10])",
+            f"Command: `{COMMAND} --datasets {args.datasets}`. Parquet files of "
+            f"{ROWS_PER_FILE:,} rows; each measurement in a fresh process; peak "
+            "memory is the resident set of each process (client first).",
+            markdown_table(header, table_rows),
+            markdown_table(["", ""], _machine()),
+        ]
+    )
+    print(text)
+    write_section(text, "bench_scale")
+
+
+if __name__ == "__main__":
+    main()
