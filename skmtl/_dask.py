@@ -34,7 +34,8 @@ def dask_statistics(X, y, sample_weight, task_column):
 
     from .linear_model._statistics import TaskStatistics
 
-    def statistics(X_part, y_part, weight_part):
+    def statistics(piece):
+        X_part, y_part, weight_part = piece
         if len(X_part) == 0:
             return None  # an empty partition adds nothing
         return TaskStatistics.from_data(
@@ -42,7 +43,7 @@ def dask_statistics(X, y, sample_weight, task_column):
         )
 
     parts = [
-        dask.delayed(statistics)(*part) for part in _partitions(X, y, sample_weight)
+        dask.delayed(statistics)(part) for part in _partitions(X, y, sample_weight)
     ]
     while len(parts) > 1:  # pairwise: a tree of depth log2(partitions)
         pairs = zip(parts[::2], parts[1::2], strict=False)
@@ -72,23 +73,47 @@ def _partitions(X, y, sample_weight):
             "collection with the same partitions as X."
         )
     if hasattr(X, "map_partitions"):  # a DataFrame (an array has map_blocks)
-        pieces = [X, y] + ([sample_weight] if sample_weight is not None else [])
-        counts = {piece.npartitions for piece in pieces}
-        if len(counts) > 1:
-            raise ValueError(
-                "X, y (and sample_weight) must have the same partitions; got "
-                f"{[piece.npartitions for piece in pieces]} partitions."
-            )
-        delayed = [piece.to_delayed() for piece in pieces]
-    else:  # an array: blocks of rows, all columns in each
-        rows = X.chunks[0]
-        pieces = [X.rechunk({0: rows, 1: -1}), _rechunk_rows(y, rows)]
-        if sample_weight is not None:
-            pieces.append(_rechunk_rows(sample_weight, rows))
-        delayed = [np.ravel(piece.to_delayed()) for piece in pieces]
+        return _frame_partitions(X, y, sample_weight)
+    rows = X.chunks[0]  # an array: blocks of rows, all columns in each
+    pieces = [X.rechunk({0: rows, 1: -1}), _rechunk_rows(y, rows)]
+    if sample_weight is not None:
+        pieces.append(_rechunk_rows(sample_weight, rows))
+    delayed = [np.ravel(piece.to_delayed()) for piece in pieces]
     if sample_weight is None:
         delayed.append([None] * len(delayed[0]))
     return list(zip(*delayed, strict=True))
+
+
+def _frame_partitions(X, y, sample_weight):
+    """``(X, y, weight)`` per partition of DataFrames, from one frame.
+
+    The targets (and weights) join ``X`` as columns, so that each partition
+    is read once and the three stay aligned whatever Dask's optimiser does
+    with each of them alone (it may fuse the partitions of a single column).
+    """
+    import dask
+
+    pieces = [X, y] + ([sample_weight] if sample_weight is not None else [])
+    counts = [piece.npartitions for piece in pieces]
+    if len(set(counts)) > 1:
+        raise ValueError(
+            "X, y (and sample_weight) must have the same partitions; got "
+            f"{counts} partitions."
+        )
+    targets = y.to_frame() if y.ndim == 1 else y
+    hidden = {f"__skmtl_y{k}__": targets[c] for k, c in enumerate(targets.columns)}
+    if sample_weight is not None:
+        hidden["__skmtl_weight__"] = sample_weight
+    frame = X.assign(**hidden)
+    layout = (list(X.columns), list(hidden), list(targets.columns), y.ndim == 1)
+    return [dask.delayed(_split)(part, *layout) for part in frame.to_delayed()]
+
+
+def _split(part, columns, hidden, names, series):
+    """A partition of the joined frame back into ``(X, y, weight)``."""
+    y = part[hidden[: len(names)]].set_axis(names, axis=1)
+    weight = part[hidden[-1]] if len(hidden) > len(names) else None
+    return part[columns], (y.iloc[:, 0] if series else y), weight
 
 
 def _rechunk_rows(array, rows):
