@@ -121,12 +121,11 @@ def measure_streaming(directory):
     from skmtl.io import iter_chunks
 
     start = time.perf_counter()
-    statistics = sum(
-        skmtl.TaskStatistics.from_data(
+    statistics = 0
+    for chunk in iter_chunks(directory / "*.parquet", chunksize=ROWS_PER_FILE):
+        statistics += skmtl.TaskStatistics.from_data(
             chunk.drop(columns="y"), chunk["y"], task_column="task"
         )
-        for chunk in iter_chunks(directory / "*.parquet", chunksize=ROWS_PER_FILE)
-    )
     result = {"statistics": time.perf_counter() - start}
     for name, (cls, params) in MODELS.items():
         model = getattr(skmtl, cls)(task_column="task", **params)
@@ -141,7 +140,7 @@ def _cluster():
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     client = Client(cluster)
     client.run(lambda: __import__("skmtl") and None)  # imports before timing

@@ -6,6 +6,11 @@ coefficients to 1e-8 relative and a certified gap; predictions per
 partition must equal the in-memory predictions.
 """
 
+import os
+import signal
+import threading
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -28,7 +33,7 @@ def client():
             n_workers=2,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
@@ -170,3 +175,29 @@ def test_cv_folds_run_on_the_cluster_through_joblib(client):
     here = clone(model).set_params(n_jobs=1).fit(X, y)
     assert on_cluster.alpha_ == here.alpha_
     np.testing.assert_allclose(on_cluster.coef_, here.coef_)
+
+
+def test_a_worker_killed_mid_computation_leaves_the_result_unchanged():
+    """The cluster reruns the lost partitions' statistics on the surviving
+    (or restarted) worker: the fit is the in-memory fit."""
+    frame = _frame(n_tasks=6, n_rows=60)
+    features = ["task", "a", "b", "c"]
+    fitted = skmtl.L21Regressor(0.01, task_column="task", tol=1e-10)
+    fitted.fit(frame[features], frame["y"])
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        ddf = dd.from_pandas(frame, npartitions=8)
+        # Each partition takes 0.4 s, so that the kill lands mid-computation.
+        slow = ddf.map_partitions(lambda part: time.sleep(0.4) or part, meta=ddf._meta)
+        victim = next(iter(client.run(os.getpid).values()))
+        killer = threading.Timer(0.8, os.kill, (victim, signal.SIGKILL))
+        killer.start()
+        model = skmtl.L21Regressor(0.01, task_column="task", tol=1e-10)
+        model.fit(slow[features], slow["y"])
+        killer.join()
+        assert victim not in client.run(os.getpid).values()  # it did die
+    _assert_same_fit(model, fitted)

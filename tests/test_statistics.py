@@ -371,3 +371,35 @@ def test_task_graphs_and_orders_built_in_fit_come_out_the_same(layout):
                     getattr(from_stats, name), getattr(fitted, name)
                 )
         np.testing.assert_allclose(from_stats.coef_, fitted.coef_, atol=1e-6)
+
+
+def test_in_place_addition_equals_addition():
+    X, y, weight = _data("indexed")
+    chunks = _chunks(len(X), 4)
+    parts = [
+        TaskStatistics.from_data(X[r], y[r], weight[r], task_column=0) for r in chunks
+    ]
+    total = TaskStatistics.from_data(X, y, weight, task_column=0)
+    accumulated = 0
+    for part in parts:
+        accumulated += part
+    assert accumulated is parts[0]  # merged into the first chunk's object
+    assert_statistics_equal(accumulated, total)
+    first = X[:, 0] < 2
+    small = TaskStatistics.from_data(X[first], y[first], task_column=0)
+    before = small
+    small += TaskStatistics.from_data(X[~first], y[~first], task_column=0)
+    assert small is not before  # new tasks: a new object
+    np.testing.assert_array_equal(before.tasks, [0, 1])
+
+
+def test_partial_fit_never_changes_the_statistics_given_to_fit_statistics():
+    X, y, _ = _data("indexed")
+    given = TaskStatistics.from_data(X[:40], y[:40], task_column=0)
+    gram = given.gram.copy()
+    model = skmtl.MeanRegularizedRegressor(0.1, task_column=0).fit_statistics(given)
+    model.partial_fit(X[40:], y[40:])
+    model.partial_fit(X[40:], y[40:])
+    np.testing.assert_array_equal(given.gram, gram)
+    assert given.n_samples == 40
+    assert model.statistics_.n_samples == 40 + 2 * (len(X) - 40)

@@ -428,7 +428,7 @@ class MultiTaskLinearModel(MultiTaskEstimator):
             )
         self._adopt_columns(statistics)
         self._fit(statistics._task_data())
-        self.statistics_ = statistics
+        self.statistics_, self._owns_statistics = statistics, False
         return self
 
     @available_if(_fits_statistics)
@@ -464,8 +464,14 @@ class MultiTaskLinearModel(MultiTaskEstimator):
         )
         statistics = TaskStatistics._from_task_data(data, self)
         if previous is not None:
-            statistics = previous + statistics
-        self.statistics_ = statistics
+            # In place into statistics that partial_fit built (never into a
+            # user's, given to fit_statistics).
+            if self._owns_statistics:
+                previous += statistics
+                statistics = previous
+            else:
+                statistics = previous + statistics
+        self.statistics_, self._owns_statistics = statistics, True
         waiting = statistics.weight_sums <= 0
         if np.any(waiting):
             warnings.warn(

@@ -22,6 +22,8 @@ from .._estimator import MultiTaskEstimator
 from .._task_data import TaskData, _format_tasks, check_task_id_type
 from ..solvers._dispatch import MEMORY_BUDGET_BYTES
 
+GRAM_BLOCK_FLOATS = 2**18  # Gram entries per block of a merge (2 MB)
+
 
 class TaskStatistics:
     r"""Per-task sufficient statistics of the squared loss, added over chunks.
@@ -200,9 +202,12 @@ class TaskStatistics:
             return NotImplemented
         self._check_addable(other)
         tasks, mine, theirs = self._task_union(other)
-        arrays = [
-            _placed(getattr(self, name), mine, len(tasks)) for name in self._ARRAYS
-        ]
+        if mine is None:  # the same tasks: a copy, merged in place
+            arrays = [getattr(self, name).copy() for name in self._ARRAYS]
+        else:
+            arrays = [
+                _placed(getattr(self, name), mine, len(tasks)) for name in self._ARRAYS
+            ]
         _chan_merge(arrays, theirs, [getattr(other, name) for name in self._ARRAYS])
         return TaskStatistics(
             tasks,
@@ -211,6 +216,21 @@ class TaskStatistics:
             self.sample_weight_sum + other.sample_weight_sum,
             self._columns,
         )
+
+    def __iadd__(self, other):
+        """``stats += chunk``: merged in place when ``chunk`` brings no new task
+        (no copy of the Gram matrices per chunk), else as ``stats + chunk``."""
+        if not isinstance(other, TaskStatistics):
+            return NotImplemented
+        self._check_addable(other)
+        tasks, _, theirs = self._task_union(other)
+        if len(tasks) != self.n_tasks:
+            return self + other
+        arrays = [getattr(self, name) for name in self._ARRAYS]
+        _chan_merge(arrays, theirs, [getattr(other, name) for name in self._ARRAYS])
+        self.n_samples += other.n_samples
+        self.sample_weight_sum += other.sample_weight_sum
+        return self
 
     def __radd__(self, other):
         # ``sum(chunks)`` starts from 0.
@@ -245,10 +265,10 @@ class TaskStatistics:
             )
 
     def _task_union(self, other):
-        """``(tasks, positions of self's, positions of other's)``."""
-        if self.shared_design:
-            positions = np.arange(self.n_tasks)
-            return self.tasks, positions, positions
+        """``(tasks, positions of self's, positions of other's)``; a position
+        is None for "all, in order" (no indexing)."""
+        if self.shared_design or np.array_equal(self.tasks, other.tasks):
+            return self.tasks, None, slice(None)
         check_task_id_type(other.tasks, self.tasks, self.task_column)
         tasks = np.union1d(self.tasks, other.tasks)
         return (
@@ -333,7 +353,10 @@ def _placed(values, positions, n_tasks):
 
 
 def _chan_merge(arrays, positions, other):
-    """Add the statistics ``other`` into ``arrays`` at ``positions``, in place."""
+    """Add the statistics ``other`` into ``arrays`` at ``positions``, in place.
+
+    ``positions`` is an index array or a slice (all tasks, in order).
+    """
     n, x_mean, y_mean, gram, xy, yy = arrays
     n_b, x_b, y_b, gram_b, xy_b, yy_b = other
     n_a = n[positions]
@@ -345,9 +368,24 @@ def _chan_merge(arrays, positions, other):
     n[positions] = total
     x_mean[positions] += share[:, None] * dx
     y_mean[positions] += share * dy
-    gram[positions] += gram_b + between[:, None, None] * dx[:, :, None] * dx[:, None, :]
-    xy[positions] += xy_b + between[:, None] * dx * dy[:, None]
+    scaled = between[:, None] * dx
+    xy[positions] += xy_b + scaled * dy[:, None]
     yy[positions] += yy_b + between * dy**2
+    if isinstance(positions, slice):
+        positions = np.arange(len(n))[positions]
+    # The Gram update by blocks of tasks: temporaries of a few MB, which the
+    # allocator reuses (a temporary of all the Gram matrices would be new
+    # memory at every merge, whose first touch costs more than the update).
+    size = max(1, GRAM_BLOCK_FLOATS // max(gram.shape[1] ** 2, 1))
+    for start in range(0, len(positions), size):
+        block = slice(start, start + size)
+        update = scaled[block, :, None] * dx[block, None, :]
+        update += gram_b[block]
+        at = positions[block]
+        if at.size and at[-1] - at[0] == at.size - 1:  # consecutive: a view
+            gram[at[0] : at[-1] + 1] += update
+        else:
+            gram[at] += update
 
 
 def _zero_sum_basis(m):
