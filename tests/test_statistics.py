@@ -14,11 +14,13 @@ from sklearn.exceptions import NotFittedError
 
 import skmtl
 from skmtl import TaskStatistics
+from skmtl._task_data import TaskData
 from skmtl.linear_model import _statistics as statistics_module
 
 from ._estimators import LINEAR, make_data
 
 ARRAYS = TaskStatistics._ARRAYS
+PLAIN = ("X", "Y", "weight", "tasks", "task_index")  # TaskData's arguments
 REGRESSORS = sorted(
     name
     for name, (kind, factory) in LINEAR.items()
@@ -164,8 +166,10 @@ def test_the_equivalent_rows_have_the_same_statistics(layout):
     """The p + 2 rows per task that fits run on reproduce the statistics."""
     X, y, weight = _data(layout)
     stats = TaskStatistics.from_data(X, y, weight, task_column=_task_column(layout))
-    data = stats._task_data()
-    assert data.n_samples == stats.n_tasks * (stats.n_features + 2)
+    rows = stats._task_data()
+    assert rows.n_samples == stats.n_tasks * (stats.n_features + 2)
+    # Plain rows: their statistics recomputed, not read from ``stats``.
+    data = TaskData(*(getattr(rows, a) for a in PLAIN), rows.sample_weight_sum)
     reader = statistics_module._Reader(_task_column(layout))
     reader.n_features_in_, reader._single_target = stats.n_features_in_, False
     again = TaskStatistics._from_task_data(data, reader)
@@ -180,7 +184,9 @@ def test_targets_in_other_units_than_the_features():
     stats = TaskStatistics.from_data(X, 1e9 * y, weight, task_column=0)
     reader = statistics_module._Reader(0)
     reader.n_features_in_, reader._single_target = stats.n_features_in_, False
-    again = TaskStatistics._from_task_data(stats._task_data(), reader)
+    rows = stats._task_data()
+    plain = TaskData(*(getattr(rows, a) for a in PLAIN), rows.sample_weight_sum)
+    again = TaskStatistics._from_task_data(plain, reader)
     for name in ("gram", "xy", "yy"):
         np.testing.assert_allclose(
             getattr(again, name), getattr(stats, name), rtol=1e-9, err_msg=name
@@ -403,3 +409,29 @@ def test_partial_fit_never_changes_the_statistics_given_to_fit_statistics():
     np.testing.assert_array_equal(given.gram, gram)
     assert given.n_samples == 40
     assert model.statistics_.n_samples == 40 + 2 * (len(X) - 40)
+
+
+@pytest.mark.parametrize("layout", ["indexed", "shared"])
+@pytest.mark.parametrize("center", [True, False])
+def test_the_equivalent_rows_give_the_exact_gram_matrices(layout, center):
+    """Read from the statistics (constant weights per task) or recomputed
+    from the rows (other weights, or some features only): the same."""
+    X, y, weight = _data(layout)
+    rows = TaskStatistics.from_data(
+        X, y, weight, task_column=_task_column(layout)
+    )._task_data()
+    plain = TaskData(*(getattr(rows, a) for a in PLAIN), rows.sample_weight_sum)
+    rng = np.random.default_rng(0)
+    for D in (rows.weight / rows.sample_weight_sum, rng.random(rows.weight.shape)):
+        D = np.where(rows.weight > 0, D, 0.0)
+        for got, expected in zip(
+            rows.weighted_gram(D, center), plain.weighted_gram(D, center), strict=True
+        ):
+            np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+    columns = np.array([0, 2])
+    for got, expected in zip(
+        rows.restrict_features(columns).weighted_gram(rows.weight, center),
+        plain.restrict_features(columns).weighted_gram(rows.weight, center),
+        strict=True,
+    ):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)

@@ -298,23 +298,31 @@ class TaskStatistics:
             )
         T, p = self.n_tasks, self.n_features
         m = p + 2
-        deviations = np.matmul(_zero_sum_basis(m), self._root())
-        deviations *= np.sqrt(m / self.weight_sums)[:, None, None]
-        X = (self.x_mean[:, None, :] + deviations[:, :, :p]).reshape(T * m, p)
-        y = (self.y_mean[:, None] + deviations[:, :, p]).reshape(T * m)
+        X, y = np.empty((T, m, p)), np.empty((T, m))
+        basis = _zero_sum_basis(m)
+        # By blocks of tasks: temporaries of a few MB (see _chan_merge).
+        size = max(1, GRAM_BLOCK_FLOATS // (p + 1) ** 2)
+        for start in range(0, T, size):
+            block = slice(start, start + size)
+            deviations = np.matmul(basis, self._root(block))
+            deviations *= np.sqrt(m / self.weight_sums[block])[:, None, None]
+            np.add(self.x_mean[block, None, :], deviations[:, :, :p], out=X[block])
+            np.add(self.y_mean[block, None], deviations[:, :, p], out=y[block])
+        X, y = X.reshape(T * m, p), y.reshape(T * m)
         weight = np.repeat(self.weight_sums / m, m)
         if not self.shared_design:
             task_index = np.repeat(np.arange(T), m)
-            return TaskData(
-                X, y, weight, self.tasks, task_index, self.sample_weight_sum
+            return _EquivalentRows(
+                self, X, y, weight, self.tasks, task_index, self.sample_weight_sum
             )
         blocks = np.repeat(np.arange(T), m)[:, None] == np.arange(T)
         Y = np.where(blocks, y[:, None], 0.0)
         W = np.where(blocks, weight[:, None], 0.0)
-        return TaskData(X, Y, W, self.tasks, None, self.sample_weight_sum)
+        return _EquivalentRows(self, X, Y, W, self.tasks, None, self.sample_weight_sum)
 
-    def _root(self):
-        """``R_t`` with ``R_t' R_t = [[G_t, c_t], [c_t', e_t]]``, per task.
+    def _root(self, block):
+        """``R_t`` with ``R_t' R_t = [[G_t, c_t], [c_t', e_t]]``, for the
+        tasks of ``block``.
 
         By an eigendecomposition of the matrix scaled to a unit diagonal, so
         that each entry is reproduced to a relative precision of its own
@@ -322,16 +330,72 @@ class TaskStatistics:
         a singular matrix (a task with fewer rows than features) is no
         special case.
         """
-        T, p = self.n_tasks, self.n_features
-        C = np.empty((T, p + 1, p + 1))
-        C[:, :p, :p] = self.gram
-        C[:, :p, p] = C[:, p, :p] = self.xy
-        C[:, p, p] = self.yy
+        gram = self.gram[block]
+        k, p = gram.shape[:2]
+        C = np.empty((k, p + 1, p + 1))
+        C[:, :p, :p] = gram
+        C[:, :p, p] = C[:, p, :p] = self.xy[block]
+        C[:, p, p] = self.yy[block]
         scale = np.sqrt(np.einsum("tii->ti", C))
         scale[scale == 0] = 1.0
-        values, vectors = np.linalg.eigh(C / scale[:, :, None] / scale[:, None, :])
+        C /= scale[:, :, None]
+        C /= scale[:, None, :]
+        values, vectors = np.linalg.eigh(C)
         root = np.sqrt(np.maximum(values, 0.0))[:, :, None] * vectors.transpose(0, 2, 1)
         return root * scale[:, None, :]
+
+
+class _EquivalentRows(TaskData):
+    """The rows :meth:`TaskStatistics._task_data` builds, which also know
+    the statistics they stand for.
+
+    Their Gram matrices under weights constant within each task (the squared
+    loss's) are read from the statistics instead of recomputed: exact, and no
+    pass over the rows.
+    """
+
+    def __init__(self, statistics, *args):
+        super().__init__(*args)
+        self.statistics = statistics
+        self.rows_per_task = statistics.n_features + 2
+
+    def weighted_gram(self, D, center):
+        stats = self.statistics
+        # (A copy restricted to some features recomputes from its rows.)
+        per_task = None
+        if self.n_features == stats.n_features:
+            per_task = self._per_task_value(D)
+        if per_task is None:
+            return super().weighted_gram(D, center)
+        # Each task's rows share one weight, d_t, and their own centred
+        # moments are the statistics scaled by m / n_t.
+        m = self.rows_per_task
+        factor = per_task * m / stats.weight_sums
+        gram = stats.gram * factor[:, None, None]
+        totals = per_task * m
+        if not center:
+            gram += (
+                totals[:, None, None]
+                * stats.x_mean[:, :, None]
+                * stats.x_mean[:, None, :]
+            )
+            return gram, np.zeros_like(stats.x_mean), totals
+        return gram, stats.x_mean.copy(), totals
+
+    def _per_task_value(self, D):
+        """The weight of each task's rows when ``D`` is constant on them, else None."""
+        m = self.rows_per_task
+        if self.shared_design:
+            blocks = np.arange(self.n_samples) // m
+            values = D[np.arange(self.n_samples), blocks]
+            if np.count_nonzero(D) != np.count_nonzero(values):
+                return None
+        else:
+            values = D
+        values = values.reshape(self.n_tasks, m)
+        if not np.all(values == values[:, :1]):
+            return None
+        return values[:, 0].copy()
 
 
 class _Reader(MultiTaskEstimator):
