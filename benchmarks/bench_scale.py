@@ -16,8 +16,9 @@ every process):
   of ``MeanRegularizedRegressor`` and ``L21Regressor``;
 * **Dask**: the same models' ``fit`` on ``dask.dataframe.read_parquet``
   (statistics per partition, tree reduction on 2 worker processes);
-* **anchor**: scikit-learn's ``Ridge`` on the rows in memory (the pooled
-  model), on the smallest data set only.
+* **anchors**, on the first data set only: scikit-learn's ``Ridge`` on the
+  rows in memory and dask-glm's ``LinearRegression`` on the cluster, both
+  the pooled model (a strictly smaller problem than the multi-task ones).
 
 Both skmtl routes read the data once. Run from the repository root::
 
@@ -195,13 +196,33 @@ def measure_ridge(directory):
     return {"seconds": time.perf_counter() - start, "peak_mb": [_peak_mb()]}
 
 
+def measure_dask_glm(directory):
+    """dask-glm's pooled linear regression (its defaults: ADMM, an L2 penalty)."""
+    import dask.dataframe as dd
+    from dask_glm.estimators import LinearRegression
+
+    cluster, client = _cluster()
+    with cluster, client:
+        frame = dd.read_parquet(str(directory / "*.parquet"))
+        features = [f"x{j}" for j in range(N_FEATURES)]
+        start = time.perf_counter()
+        X = frame[features].to_dask_array(lengths=True)
+        LinearRegression().fit(X, frame["y"].to_dask_array(lengths=True))
+        return {
+            "seconds": time.perf_counter() - start,
+            "peak_mb": _cluster_peaks(client),
+        }
+
+
 MEASUREMENTS = {
     "io_floor": measure_io_floor,
     "compute_floor": measure_compute_floor,
     "streaming": measure_streaming,
     "dask": measure_dask,
     "ridge": measure_ridge,
+    "dask_glm": measure_dask_glm,
 }
+ANCHORS = ("ridge", "dask_glm")  # measured on the first data set only
 
 
 def run_child(measurement, directory):
@@ -279,17 +300,22 @@ def rows_of(name, results):
                 _memory(dask["peak_mb"]),
             ]
         )
-    if "ridge" in results:
-        rows.append(
-            [
-                label,
-                "scikit-learn Ridge in memory (pooled)",
-                _seconds(results["ridge"]["seconds"]),
-                "",
-                "",
-                _memory(results["ridge"]["peak_mb"]),
-            ]
-        )
+    anchors = {
+        "ridge": "scikit-learn Ridge in memory (pooled)",
+        "dask_glm": "dask-glm LinearRegression (pooled, ADMM, 2 workers)",
+    }
+    for key, what in anchors.items():
+        if key in results:
+            rows.append(
+                [
+                    label,
+                    what,
+                    _seconds(results[key]["seconds"]),
+                    "",
+                    "",
+                    _memory(results[key]["peak_mb"]),
+                ]
+            )
     return rows
 
 
@@ -317,7 +343,7 @@ def main():
         directory = write_dataset(name)
         results = {}
         for measurement in MEASUREMENTS:
-            if measurement == "ridge" and name != names[0]:
+            if measurement in ANCHORS and name != names[0]:
                 continue
             results[measurement] = run_child(measurement, directory)
             print(name, measurement, results[measurement], flush=True)

@@ -201,3 +201,18 @@ def test_a_worker_killed_mid_computation_leaves_the_result_unchanged():
         killer.join()
         assert victim not in client.run(os.getpid).values()  # it did die
     _assert_same_fit(model, fitted)
+
+
+def test_shared_design_dataframes_keep_the_task_labels(client):
+    X, Y = make_data("regressor", "shared", n_tasks=3, n_rows=30)
+    Y[::5, 2] = np.nan
+    features = pd.DataFrame(X, columns=["a", "b", "c"])
+    targets = pd.DataFrame(Y, columns=["north", "south", "west"])
+    fitted = skmtl.L21Regressor(0.01, tol=1e-10).fit(features, targets)
+    model = skmtl.L21Regressor(0.01, tol=1e-10).fit(
+        dd.from_pandas(features, npartitions=4), dd.from_pandas(targets, npartitions=4)
+    )
+    _assert_same_fit(model, fitted)
+    predicted = model.predict(dd.from_pandas(features, npartitions=4)).compute()
+    assert list(predicted.columns) == ["north", "south", "west"]
+    np.testing.assert_allclose(predicted.to_numpy(), fitted.predict(features))
