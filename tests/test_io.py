@@ -90,3 +90,20 @@ def test_bad_paths_and_chunk_sizes(tmp_path, frame):
     for bad in (0, -5, 2.5, True):
         with pytest.raises(ValueError, match="chunksize must be a positive"):
             next(iter_chunks(tmp_path / "sales.csv", chunksize=bad))
+
+
+def test_the_optional_libraries_are_imported_only_when_used():
+    """Dask, distributed and tqdm stay optional: importing skmtl (and
+    skmtl.io) loads none of them. (pyarrow is not checked: pandas imports it
+    when it is installed.)"""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, skmtl, skmtl.io; "
+        "print(sorted(m for m in ('dask', 'distributed', 'tqdm') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
