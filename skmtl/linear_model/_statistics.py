@@ -21,6 +21,7 @@ import numpy as np
 from .._estimator import MultiTaskEstimator
 from .._task_data import TaskData, _format_tasks, check_task_id_type
 from ..solvers._dispatch import MEMORY_BUDGET_BYTES
+from ..solvers._smooth import weighted_statistics
 
 GRAM_BLOCK_FLOATS = 2**18  # Gram entries per block of a merge (2 MB)
 
@@ -178,13 +179,9 @@ class TaskStatistics:
                 f"({needed / 1e9:.1f} GB), above the memory budget of "
                 f"{MEMORY_BUDGET_BYTES / 2**30:.0f} GiB; fit on the rows instead."
             )
-        w = data.weight
-        gram, x_mean, totals = data.weighted_gram(w, center=True)
-        safe = np.maximum(totals, np.finfo(float).tiny)
-        y_mean = data.task_sums(w * data.Y) / safe
-        Yc = data.Y - data.expand(y_mean)
-        xy = data.adjoint(w * Yc)[0] - x_mean * data.task_sums(w * Yc)[:, None]
-        yy = data.task_sums(w * Yc**2)
+        gram, x_mean, totals, y_mean, xy, yy = weighted_statistics(
+            data, data.weight, data.Y, center=True
+        )
         columns = {
             "task_column": reader.task_column,
             "n_features_in_": reader.n_features_in_,

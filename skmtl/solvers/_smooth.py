@@ -161,6 +161,27 @@ class DataSmooth:
         )
 
 
+def weighted_statistics(data, weights, targets, center):
+    """Per-task statistics of a weighted least squares on ``data``.
+
+    Returns ``(H, x_mean, totals, y_mean, g, e)``: the weighted Gram
+    matrices, feature means and weight totals (as
+    :meth:`~skmtl._task_data.TaskData.weighted_gram`), the target means, the
+    cross products ``g_t = sum_i c_i x_i y_i`` and ``e_t = sum_i c_i y_i^2``,
+    features and targets centred on the task's weighted means when
+    ``center`` (means zero otherwise).
+    """
+    H, x_mean, totals = data.weighted_gram(weights, center=center)
+    safe = np.maximum(totals, np.finfo(float).tiny)
+    y_mean = data.task_sums(weights * targets) / safe if center else 0 * safe
+    centred = targets - data.expand(y_mean)
+    g, _ = data.adjoint(weights * centred)
+    if center:  # the correlation with centred features
+        g -= x_mean * data.task_sums(weights * centred)[:, None]
+    e = data.task_sums(weights * centred**2)
+    return H, x_mean, totals, y_mean, g, e
+
+
 class GramSmooth:
     r"""Squared loss from per-task sufficient statistics, intercepts eliminated.
 
@@ -185,16 +206,11 @@ class GramSmooth:
         squares, such as the quadratic model of another loss."""
         c = data.weight / data.sample_weight_sum if weights is None else weights
         Y = data.Y if targets is None else targets
-        H, self.x_mean, totals = data.weighted_gram(c, center=fit_intercept)
+        H, self.x_mean, _, self.y_mean, self.g, self.e = weighted_statistics(
+            data, c, Y, center=fit_intercept
+        )
         self.shared = data.shared_design and np.all(c == c[:, :1])
         self.H = H[0] if self.shared else H
-        safe = np.maximum(totals, np.finfo(float).tiny)
-        self.y_mean = data.task_sums(c * Y) / safe if fit_intercept else 0 * safe
-        Yc = Y - data.expand(self.y_mean)
-        self.g, _ = data.adjoint(c * Yc)
-        if fit_intercept:  # the correlation with centred features
-            self.g -= self.x_mean * data.task_sums(c * Yc)[:, None]
-        self.e = data.task_sums(c * Yc**2)
         self.fit_intercept = fit_intercept
 
     def internal_intercept(self, W, b):
