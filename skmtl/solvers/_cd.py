@@ -36,6 +36,9 @@ def cd_applies(data, datafit, penalty):
         and provides(penalty, "multitask_elastic_net")
         and penalty.alpha > 0
         and np.all(data.weight == data.weight.flat[0])
+        # (and the loss normalised by their sum, as MultiTaskElasticNet's:
+        # not so for a weighted least squares model of another loss)
+        and np.isclose(data.weight[:, 0].sum(), data.sample_weight_sum, rtol=1e-12)
     )
 
 
