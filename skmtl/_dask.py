@@ -21,17 +21,15 @@ def refuse_dask(estimator, what):
     """The error for a Dask collection where ``estimator`` needs memory."""
     raise TypeError(
         f"{type(estimator).__name__} {what} in memory, but got a Dask "
-        "collection. Dask collections are fitted by the squared-loss linear "
-        "models (the regressors and MultiTaskLinearModel('squared')), from "
-        "statistics reduced on the cluster; for this estimator, compute() the "
-        "data first."
+        "collection. Dask collections are fitted by the linear models (the "
+        "regressors, the classifiers and MultiTaskLinearModel: statistics "
+        "reduced on the cluster), not by the CV estimators or the kernel "
+        "models; for this estimator, compute() the data first."
     )
 
 
 def dask_statistics(X, y, sample_weight, task_column):
     """TaskStatistics of Dask ``X``, ``y`` (and weights), by a tree reduction."""
-    import dask
-
     from .linear_model._statistics import TaskStatistics
 
     def statistics(piece):
@@ -42,24 +40,36 @@ def dask_statistics(X, y, sample_weight, task_column):
             X_part, y_part, weight_part, task_column=task_column
         )
 
-    parts = [
-        dask.delayed(statistics)(part) for part in _partitions(X, y, sample_weight)
-    ]
-    while len(parts) > 1:  # pairwise: a tree of depth log2(partitions)
-        pairs = zip(parts[::2], parts[1::2], strict=False)
-        reduced = [dask.delayed(_add)(a, b) for a, b in pairs]
-        parts = reduced + ([parts[-1]] if len(parts) % 2 else [])
-    total = parts[0].compute()
+    total = tree_sum(statistics, dask_partitions(X, y, sample_weight))
     if total is None:
         raise ValueError("The Dask collections hold no rows.")
     return total
+
+
+def tree_sum(function, pieces, *shared):
+    """``sum(function(piece, *shared) for piece in pieces)``, on the cluster.
+
+    ``function`` runs on the workers and returns an object that adds with
+    ``+`` (or None, which adds nothing); the results are added pairwise, a
+    tree of depth ``log2(len(pieces))``, so only those objects travel, never
+    the rows. ``shared`` arguments enter the graph once, not once per piece.
+    """
+    import dask
+
+    shared = [dask.delayed(value) for value in shared]
+    parts = [dask.delayed(function)(piece, *shared) for piece in pieces]
+    while len(parts) > 1:
+        pairs = zip(parts[::2], parts[1::2], strict=False)
+        reduced = [dask.delayed(_add)(a, b) for a, b in pairs]
+        parts = reduced + ([parts[-1]] if len(parts) % 2 else [])
+    return parts[0].compute()
 
 
 def _add(a, b):
     return b if a is None else a if b is None else a + b
 
 
-def _partitions(X, y, sample_weight):
+def dask_partitions(X, y, sample_weight):
     """``(X, y, weight)`` per partition, as delayed objects, aligned by rows."""
     if not is_dask_collection(y):
         raise TypeError(

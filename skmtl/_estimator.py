@@ -105,13 +105,7 @@ class MultiTaskEstimator(BaseEstimator):
             return
         positive = data.task_sums(data.weight * data.Y) > 0
         negative = data.task_sums(data.weight * (1 - data.Y)) > 0
-        one_class = ~(positive & negative)
-        if np.any(one_class):
-            raise ValueError(
-                f"Task(s) {_format_tasks(data.tasks[one_class])} have targets of "
-                "only one class (among rows with positive sample weight); every "
-                "task needs both classes."
-            )
+        check_both_classes(data.tasks, positive, negative)
 
     # -- fit --------------------------------------------------------------
 
@@ -123,10 +117,11 @@ class MultiTaskEstimator(BaseEstimator):
         X : array-like, sparse matrix or DataFrame of shape (n_samples, n_columns)
             Features; with ``task_column`` set, one column holds each row's task.
             A SciPy sparse matrix stays sparse (the linear models; the kernel
-            models need dense ``X``). The squared-loss linear models also take
-            a Dask DataFrame or array (with ``y`` and ``sample_weight``
-            partitioned alike): statistics per partition, added on the
-            cluster (see :ref:`beyond_memory`).
+            models need dense ``X``). The linear models also take a Dask
+            DataFrame or array (with ``y`` and ``sample_weight`` partitioned
+            alike): statistics per partition, added on the cluster, once for
+            the squared loss and once per Newton step for the logistic loss
+            (see :ref:`beyond_memory`).
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             Targets: 1-D with ``task_column`` set; with the shared design one
             column per task, ``NaN`` marking a missing target. A classifier
@@ -148,7 +143,7 @@ class MultiTaskEstimator(BaseEstimator):
         return self
 
     def _fit_dask(self, X, y, sample_weight):
-        """Fit on Dask collections (a model that can, from statistics)."""
+        """Fit on Dask collections (a model that can: the linear models)."""
         refuse_dask(self, "fits its data")
 
     def _validated_data(self, X, y, sample_weight):
@@ -313,6 +308,17 @@ class MultiTaskEstimator(BaseEstimator):
             tags.estimator_type = "regressor"
             tags.regressor_tags = RegressorTags()
         return tags
+
+
+def check_both_classes(tasks, positive, negative):
+    """Refuse tasks without weight on both classes (boolean arrays per task)."""
+    one_class = ~(positive & negative)
+    if np.any(one_class):
+        raise ValueError(
+            f"Task(s) {_format_tasks(tasks[one_class])} have targets of "
+            "only one class (among rows with positive sample weight); every "
+            "task needs both classes."
+        )
 
 
 def _check_y_1d(y):

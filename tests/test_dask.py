@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 
 import skmtl
 from skmtl.penalties import L21
@@ -49,14 +50,17 @@ def _frame(n_tasks=6, n_rows=30, seed=0):
     return frame
 
 
-def _assert_same_fit(model, fitted):
+def _assert_same_fit(model, fitted, same_gap=True):
+    """Coefficients to 1e-8; the same gap (statistics: the same solve) when
+    ``same_gap``, else each fit certifies its own."""
     scale = np.abs(fitted.coef_).max()
     np.testing.assert_allclose(model.coef_, fitted.coef_, rtol=1e-8, atol=1e-8 * scale)
     np.testing.assert_allclose(
         model.intercept_, fitted.intercept_, rtol=1e-8, atol=1e-8 * scale
     )
     np.testing.assert_array_equal(model.tasks_, fitted.tasks_)
-    assert model.dual_gap_ <= max(10 * fitted.dual_gap_, 1e-12)
+    if same_gap:
+        assert model.dual_gap_ <= max(10 * fitted.dual_gap_, 1e-12)
 
 
 MODELS = [
@@ -148,19 +152,175 @@ def test_what_cannot_fit_dask_collections_says_so(client):
     frame = _frame()
     ddf = dd.from_pandas(frame, npartitions=2)
     X, y = ddf[["task", "a", "b", "c"]], ddf["y"]
+    labels = (y > 0).astype(int)
     for model in (
-        skmtl.L21Classifier(task_column="task"),
         skmtl.L21RegressorCV(task_column="task"),
+        skmtl.L21ClassifierCV(task_column="task"),
         skmtl.MultiTaskKernelRidge(task_column="task"),
     ):
         with pytest.raises(TypeError, match="compute\\(\\) the data first"):
-            model.fit(X, (y > 0).astype(int))
+            model.fit(X, labels)
+    for model, reason in (
+        (skmtl.L21Classifier(shared_component=True), "several parts"),
+        (skmtl.DirtyClassifier(), "several parts"),
+        (skmtl.GraphRegularizedClassifier(np.ones((6, 6))), "l2 > 0"),
+    ):
+        with pytest.raises(TypeError, match=reason):
+            model.set_params(task_column="task").fit(X, labels)
+    with pytest.raises(ValueError, match="solver must be one of"):
+        skmtl.L21Classifier(solver="fista", task_column="task").fit(X, labels)
     with pytest.raises(TypeError, match="y is not"):
         skmtl.L21Regressor(task_column="task").fit(X, frame["y"])
     with pytest.raises(TypeError, match="sample_weight is not"):
         skmtl.L21Regressor(task_column="task").fit(X, y, sample_weight=frame["w"])
     with pytest.raises(ValueError, match="same partitions"):
         skmtl.L21Regressor(task_column="task").fit(X, y.repartition(npartitions=3))
+
+
+def _labelled(n_tasks=6, n_rows=40, seed=0):
+    X, y = make_data("classifier", "indexed", n_tasks=n_tasks, n_rows=n_rows, seed=seed)
+    frame = pd.DataFrame(X[:, 1:], columns=["a", "b", "c"])
+    frame.insert(0, "task", [f"t{int(t)}" for t in X[:, 0]])
+    frame["y"] = np.where(y > 0, "spam", "ham")
+    frame["w"] = np.random.default_rng(seed).uniform(0.2, 2.0, len(frame))
+    return frame
+
+
+CLASSIFIERS = [
+    skmtl.L21Classifier(0.01, tol=1e-10),
+    skmtl.LassoClassifier(0.01, tol=1e-10),
+    skmtl.TraceNormClassifier(0.01, tol=1e-10),
+    skmtl.SparseGroupClassifier(0.01, 0.01, tol=1e-10),
+    skmtl.MultiTaskLinearModel("logistic", L21(0.01), tol=1e-10),
+]
+
+
+@pytest.mark.parametrize("model", CLASSIFIERS, ids=lambda m: type(m).__name__)
+@pytest.mark.parametrize("order", ["by task", "shuffled"])
+def test_classifier_fit_equals_the_in_memory_fit(client, model, order):
+    """Distributed proximal Newton: one pass per Newton step, the same
+    optimum (these optima are sharp: coefficients to 1e-8) and a certified
+    gap; string labels, sample weights, partitions with few or all tasks."""
+    frame = _labelled()
+    if order == "shuffled":
+        frame = frame.sample(frac=1.0, random_state=0).reset_index(drop=True)
+    ddf = dd.from_pandas(frame, npartitions=5)
+    features = ["task", "a", "b", "c"]
+    fitted = clone(model).set_params(task_column="task")
+    fitted.fit(frame[features], frame["y"], sample_weight=frame["w"])
+    from_dask = clone(model).set_params(task_column="task")
+    from_dask.fit(ddf[features], ddf["y"], sample_weight=ddf["w"])
+    _assert_same_fit(from_dask, fitted, same_gap=False)
+    assert from_dask.dual_gap_ <= 1e-10 * _objective(from_dask, frame)
+    np.testing.assert_array_equal(from_dask.classes_, ["ham", "spam"])
+    # The class labels (y alone), the start, one pass per Newton step, and
+    # the pass that certified the last step.
+    assert from_dask._n_passes <= from_dask.n_iter_ + 3
+    proba = from_dask.predict_proba(ddf[features]).compute().to_numpy()
+    np.testing.assert_allclose(proba, fitted.predict_proba(frame[features]), atol=1e-8)
+
+
+def _objective(model, frame):
+    """The objective of ``model``'s fit on ``frame`` (in memory)."""
+    from skmtl.solvers._certificate import objective
+
+    features = ["task", "a", "b", "c"]
+    data, datafit = model._prepare_fit(frame[features], frame["y"], frame["w"])
+    penalty = model._model_penalty(data)
+    return objective(data, datafit, penalty, model.coef_, model.intercept_)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        skmtl.MeanRegularizedClassifier(0.1, 1.0, tol=1e-10),
+        skmtl.GraphRegularizedClassifier("knn", 0.1, n_neighbors=2, l2=0.01, tol=1e-10),
+    ],
+    ids=lambda m: type(m).__name__,
+)
+def test_smooth_penalties_reach_the_optimum_on_dask(client, model):
+    """Quadratic penalties give flat optima: a gap at round-off leaves the
+    coefficients free to about 1e-8, so coefficients are compared within
+    what the two certificates allow: the objective is mu-strongly convex
+    (mu: the penalty's smallest curvature), so each fit lies within
+    ``sqrt(2 gap / mu)`` of the optimum. The graph is built from the rows."""
+    frame = _labelled()
+    ddf = dd.from_pandas(frame, npartitions=4)
+    features = ["task", "a", "b", "c"]
+    fitted = clone(model).set_params(task_column="task")
+    fitted.fit(frame[features], frame["y"], sample_weight=frame["w"])
+    from_dask = clone(model).set_params(task_column="task")
+    from_dask.fit(ddf[features], ddf["y"], sample_weight=ddf["w"])
+    data, _ = from_dask._prepare_fit(frame[features], frame["y"], frame["w"])
+    penalty = from_dask._model_penalty(data)
+    # The penalty's gradient is linear: its matrix, column by column.
+    size = from_dask.coef_.size
+    hessian = np.column_stack(
+        [
+            penalty.gradient(e.reshape(from_dask.coef_.shape)).ravel()
+            for e in np.eye(size)
+        ]
+    )
+    mu = np.linalg.eigvalsh(0.5 * (hessian + hessian.T)).min()
+    objective = _objective(from_dask, frame)
+    assert from_dask.dual_gap_ <= 1e-10 * objective
+    round_off = 64 * np.finfo(float).eps * objective
+    gaps = from_dask.dual_gap_ + fitted.dual_gap_ + 2 * round_off
+    assert objective <= _objective(fitted, frame) + from_dask.dual_gap_ + round_off
+    distance = np.linalg.norm(from_dask.coef_ - fitted.coef_)
+    assert distance <= 2 * np.sqrt(2 * gaps / mu)
+    if hasattr(fitted, "graph_"):
+        np.testing.assert_array_equal(from_dask.graph_, fitted.graph_)
+
+
+def test_multilabel_classifier_on_a_shared_design_array(client):
+    """Shared design: one 0/1 column per label, missing labels, weights."""
+    X, Y = make_data("classifier", "shared", n_tasks=3, n_rows=60)
+    Y = Y.astype(float)
+    Y[::7, 1] = np.nan
+    weight = np.random.default_rng(0).uniform(0.2, 2.0, len(X))
+    dX, dY = da.from_array(X, chunks=(25, 2)), da.from_array(Y, chunks=(50, 3))
+    dw = da.from_array(weight, chunks=30)
+    for model in (
+        skmtl.L21Classifier(0.01, tol=1e-10),
+        skmtl.LassoClassifier(0.01, tol=1e-10, fit_intercept=False),
+    ):
+        fitted = clone(model).fit(X, Y, sample_weight=weight)
+        from_dask = clone(model).fit(dX, dY, sample_weight=dw)
+        _assert_same_fit(from_dask, fitted, same_gap=False)
+        assert from_dask.dual_gap_ <= 1e-10
+        predicted = from_dask.predict(dX)
+        assert isinstance(predicted, da.Array)
+        np.testing.assert_array_equal(predicted.compute(), fitted.predict(X))
+
+
+def test_classifier_targets_are_checked_on_dask(client):
+    frame = _labelled()
+    features = ["task", "a", "b", "c"]
+    model = skmtl.L21Classifier(0.01, task_column="task")
+    three = frame.assign(y=np.arange(len(frame)) % 3)
+    with pytest.raises(ValueError, match="3 classes"):
+        model.fit(
+            dd.from_pandas(three[features], npartitions=3),
+            dd.from_pandas(three["y"], npartitions=3),
+        )
+    one_class = frame.assign(y=np.where(frame["task"] == "t2", "ham", frame["y"]))
+    with pytest.raises(
+        ValueError, match=r"Task\(s\) \['t2'\] have targets of only one"
+    ):
+        model.fit(
+            dd.from_pandas(one_class[features], npartitions=3),
+            dd.from_pandas(one_class["y"], npartitions=3),
+        )
+
+
+def test_dask_classifier_warns_with_its_gap_at_max_iter(client):
+    frame = _labelled()
+    ddf = dd.from_pandas(frame, npartitions=3)
+    model = skmtl.L21Classifier(0.01, task_column="task", tol=1e-12, max_iter=1)
+    with pytest.warns(ConvergenceWarning, match="after 1 Newton steps with a duality"):
+        model.fit(ddf[["task", "a", "b", "c"]], ddf["y"])
+    assert model.n_iter_ == 1 and model.dual_gap_ > 1e-12 * _objective(model, frame)
 
 
 @pytest.mark.filterwarnings("ignore:L21RegressorCV chose:UserWarning")

@@ -30,6 +30,7 @@ from ..penalties._shared import SharedComponent
 from ..solvers import solve
 from ..solvers._decomposition import split_parts
 from ..solvers._dispatch import SOLVERS
+from ._dask_newton import fit_logistic
 from ._docs import (
     CLASSES_ATTRIBUTE,
     CLASSIFIER_EXAMPLE,
@@ -385,9 +386,13 @@ class MultiTaskLinearModel(MultiTaskEstimator):
             and np.array_equal(self.tasks_, data.tasks)
         )
         result = self._solve(data, datafit, self._model_penalty(data), warm)
+        return self._store(result, data.tasks)
+
+    def _store(self, result, tasks):
+        """The fitted attributes of a solver's result on ``tasks``."""
         self.coef_ = result.coef
         self.intercept_ = result.intercept
-        self.tasks_ = data.tasks
+        self.tasks_ = tasks
         self.coef_feature_names_ = self._coef_feature_names()
         self.n_iter_ = result.n_iter
         self.dual_gap_ = result.dual_gap
@@ -491,11 +496,21 @@ class MultiTaskLinearModel(MultiTaskEstimator):
         return hasattr(self, "coef_")
 
     def _fit_dask(self, X, y, sample_weight):
-        """Dask collections: statistics per partition, added on the cluster."""
-        if not _fits_statistics(self):
+        """Dask collections: statistics per partition, added on the cluster
+        (squared loss: once; logistic loss: once per proximal Newton step)."""
+        if _fits_statistics(self):
+            statistics = dask_statistics(X, y, sample_weight, self.task_column)
+            return self.fit_statistics(statistics)
+        if not (self._statistics_fit and self._loss_name() == "logistic"):
             return super()._fit_dask(X, y, sample_weight)
-        statistics = dask_statistics(X, y, sample_weight, self.task_column)
-        return self.fit_statistics(statistics)
+        result, statistics, classes, self._n_passes = fit_logistic(
+            self, X, y, sample_weight
+        )
+        self._adopt_columns(statistics)
+        self.classes_ = np.array([0, 1]) if classes is None else classes
+        for name in ("shared_coef_", "specific_coef_", "common_coef_"):
+            vars(self).pop(name, None)
+        return self._store(result, statistics.tasks)
 
     def _adopt_columns(self, statistics):
         """The input attributes of a fit on the rows the statistics summarise."""

@@ -168,8 +168,15 @@ class TaskStatistics:
         return cls._from_task_data(data, reader)
 
     @classmethod
-    def _from_task_data(cls, data, reader):
-        """The statistics of validated TaskData; ``reader`` validated it."""
+    def _from_task_data(cls, data, reader, weights=None, targets=None, weight_sum=None):
+        """The statistics of validated TaskData; ``reader`` validated it.
+
+        ``weights`` and ``targets`` (observation arrays) replace the sample
+        weights and targets: the statistics of another weighted least squares
+        on the same rows, such as the quadratic model of another loss, whose
+        squared loss is normalised by ``weight_sum`` (default: the rows' sum
+        of sample weights) as its ``sample_weight_sum``.
+        """
         needed = data.n_tasks * data.n_features**2 * 8
         if needed > MEMORY_BUDGET_BYTES:
             raise ValueError(
@@ -180,7 +187,10 @@ class TaskStatistics:
                 f"{MEMORY_BUDGET_BYTES / 2**30:.0f} GiB; fit on the rows instead."
             )
         gram, x_mean, totals, y_mean, xy, yy = weighted_statistics(
-            data, data.weight, data.Y, center=True
+            data,
+            data.weight if weights is None else weights,
+            data.Y if targets is None else targets,
+            center=True,
         )
         columns = {
             "task_column": reader.task_column,
@@ -190,7 +200,9 @@ class TaskStatistics:
             "single_target": reader._single_target,
         }
         arrays = (totals, x_mean, y_mean, gram, xy, yy)
-        return cls(data.tasks, arrays, data.n_samples, data.sample_weight_sum, columns)
+        if weight_sum is None:
+            weight_sum = data.sample_weight_sum
+        return cls(data.tasks, arrays, data.n_samples, weight_sum, columns)
 
     # -- adding -------------------------------------------------------------
 
