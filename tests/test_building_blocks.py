@@ -260,3 +260,24 @@ def test_registry_lists_the_solvers_in_order_and_says_what_one_needs():
     assert available_solvers(data, SquaredLoss(), L21(0.1)) == ["fista", "cd", "cvxpy"]
     with pytest.raises(ValueError, match="it needs a smooth penalty"):
         solve(data, SquaredLoss(), L21(0.1), solver="lbfgs")
+
+
+def test_a_weighted_least_squares_of_another_normalisation_is_solved_as_stated():
+    """Equal weights whose sum is not the loss's normaliser (the quadratic
+    model of the logistic loss on one task): ``solver="auto"`` must not pass
+    it to scikit-learn's coordinate descent, whose loss is normalised by the
+    number of rows. Oracle: the duality gap of the stated objective."""
+    from skmtl._task_data import TaskData
+    from skmtl.penalties import L21
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 12))  # many features per row: "auto" considers cd
+    y = X[:, :3] @ [1.0, -1.0, 0.5] + 0.1 * rng.normal(size=30)
+    weight = np.full((30, 1), 0.25)
+    data = TaskData(X, y[:, None], weight, np.array([0]), None, 30.0)
+    penalty = L21(0.01)
+    fast = solve(data, SquaredLoss(), penalty, tol=1e-10, max_iter=10_000)
+    # The certificate of the stated objective, recomputed here: a solution
+    # of another normalisation is far from optimal for it.
+    primal, gap = duality_gap(data, SquaredLoss(), penalty, fast.coef, fast.intercept)
+    assert gap <= 1e-9 * primal
