@@ -20,9 +20,14 @@ every process):
   rows in memory and dask-glm's ``LinearRegression`` on the cluster, both
   the pooled model (a strictly smaller problem than the multi-task ones).
 
-Both skmtl routes read the data once. Run from the repository root::
+Both skmtl routes read the data once. With ``--logistic a`` it measures
+instead ``MeanRegularizedClassifier`` and ``L21Classifier`` on ``y > 0``
+through Dask (distributed proximal Newton: passes counted) against the
+same floors and dask-glm's pooled ``LogisticRegression`` (section
+``bench_scale_logistic``). Run from the repository root::
 
     OPENBLAS_NUM_THREADS=1 python -m benchmarks.bench_scale [--datasets a,b,c]
+    OPENBLAS_NUM_THREADS=1 python -m benchmarks.bench_scale --logistic a
 
 It writes the table into ``benchmarks/RESULTS.md`` between the markers
 ``<!-- bench_scale -->`` and ``<!-- /bench_scale -->``. The files go to
@@ -215,6 +220,56 @@ def measure_dask_glm(directory):
         }
 
 
+CLASSIFIERS = {
+    "MeanRegularizedClassifier": ("MeanRegularizedClassifier", {"alpha": 1e-3}),
+    "L21Classifier": ("L21Classifier", {"alpha": 1e-3}),
+}
+
+
+def measure_dask_logistic(directory):
+    """The classifiers on ``y > 0``: distributed proximal Newton, one pass per
+    Newton step (and one over the labels alone)."""
+    import dask.dataframe as dd
+
+    import skmtl
+
+    cluster, client = _cluster()
+    result = {}
+    with cluster, client:
+        for name, (cls, params) in CLASSIFIERS.items():
+            frame = dd.read_parquet(str(directory / "*.parquet"))
+            model = getattr(skmtl, cls)(task_column="task", **params)
+            start = time.perf_counter()
+            model.fit(frame.drop(columns="y"), frame["y"] > 0)
+            result[name] = {
+                "seconds": time.perf_counter() - start,
+                "passes": model._n_passes,
+                "newton_steps": model.n_iter_,
+                "gap": model.dual_gap_,
+            }
+        result["peak_mb"] = _cluster_peaks(client)
+    return result
+
+
+def measure_dask_glm_logistic(directory):
+    """dask-glm's pooled logistic regression (its defaults: ADMM, an L2 penalty)."""
+    import dask.dataframe as dd
+    from dask_glm.estimators import LogisticRegression
+
+    cluster, client = _cluster()
+    with cluster, client:
+        frame = dd.read_parquet(str(directory / "*.parquet"))
+        features = [f"x{j}" for j in range(N_FEATURES)]
+        start = time.perf_counter()
+        data = frame[features].assign(label=frame["y"] > 0).astype(float)
+        data = data.to_dask_array(lengths=True)
+        LogisticRegression().fit(data[:, :-1], data[:, -1])
+        return {
+            "seconds": time.perf_counter() - start,
+            "peak_mb": _cluster_peaks(client),
+        }
+
+
 MEASUREMENTS = {
     "io_floor": measure_io_floor,
     "compute_floor": measure_compute_floor,
@@ -222,7 +277,10 @@ MEASUREMENTS = {
     "dask": measure_dask,
     "ridge": measure_ridge,
     "dask_glm": measure_dask_glm,
+    "dask_logistic": measure_dask_logistic,
+    "dask_glm_logistic": measure_dask_glm_logistic,
 }
+LOGISTIC = ("io_floor", "compute_floor", "dask_logistic", "dask_glm_logistic")
 ANCHORS = ("ridge", "dask_glm")  # measured on the first data set only
 
 
@@ -320,6 +378,91 @@ def rows_of(name, results):
     return rows
 
 
+def logistic_rows(name, results):
+    n_tasks, n_rows = DATASETS[name]
+    floor = results["compute_floor"]["seconds"]
+    label = f"({name}) {n_tasks:,} x {n_rows:,} x {N_FEATURES}"
+    rows = [
+        [
+            label,
+            "I/O floor (Dask, 2 workers)",
+            _seconds(results["io_floor"]["seconds"]),
+            "",
+            "1",
+            "",
+            _memory(results["io_floor"]["peak_mb"]),
+        ],
+        [
+            label,
+            "compute floor (numpy Gram pass)",
+            _seconds(floor),
+            "1.00x",
+            "1",
+            "",
+            _memory(results["compute_floor"]["peak_mb"]),
+        ],
+    ]
+    fits = results["dask_logistic"]
+    for model in CLASSIFIERS:
+        fit = fits[model]
+        rows.append(
+            [
+                label,
+                f"{model}, Dask (2 workers)",
+                _seconds(fit["seconds"]),
+                f"{fit['seconds'] / floor:.2f}x",
+                f"{fit['passes']} ({fit['newton_steps']} Newton steps)",
+                f"{fit['gap']:.1e}",
+                _memory(fits["peak_mb"]),
+            ]
+        )
+    glm = results["dask_glm_logistic"]
+    rows.append(
+        [
+            label,
+            "dask-glm LogisticRegression (pooled, ADMM, 2 workers)",
+            _seconds(glm["seconds"]),
+            f"{glm['seconds'] / floor:.2f}x",
+            "",
+            "",
+            _memory(glm["peak_mb"]),
+        ]
+    )
+    return rows
+
+
+def main_logistic(name):
+    directory = write_dataset(name)
+    results = {}
+    for measurement in LOGISTIC:
+        results[measurement] = run_child(measurement, directory)
+        print(name, measurement, results[measurement], flush=True)
+    header = [
+        "data (tasks x rows x features)",
+        "what",
+        "time",
+        "/ compute floor",
+        "passes",
+        "duality gap",
+        "peak memory (client / workers)",
+    ]
+    text = "\n\n".join(
+        [
+            "## Logistic loss on Dask: distributed proximal Newton (issue [9/10])",
+            f"Command: `{COMMAND} --logistic {name}`. The classifiers fit "
+            "`y > 0` of the generated data set (tol=1e-6, the default); each "
+            "Newton step is one pass over the Parquet files, plus one over the "
+            "labels alone for the classes. Each measurement in a fresh "
+            "process; peak memory is the resident set of each process (client "
+            "first).",
+            markdown_table(header, logistic_rows(name, results)),
+            markdown_table(["", ""], _machine()),
+        ]
+    )
+    print(text)
+    write_section(text, "bench_scale_logistic")
+
+
 def _machine():
     import dask
     import distributed
@@ -333,10 +476,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--datasets", default="a,b,c")
     parser.add_argument("--child", nargs=2, metavar=("MEASUREMENT", "DIRECTORY"))
+    parser.add_argument("--logistic", metavar="DATASET")
     args = parser.parse_args()
     if args.child:
         measurement, directory = args.child
         print(json.dumps(MEASUREMENTS[measurement](Path(directory))))
+        return
+    if args.logistic:
+        main_logistic(args.logistic)
         return
     names = args.datasets.split(",")
     table_rows = []
@@ -344,6 +491,8 @@ def main():
         directory = write_dataset(name)
         results = {}
         for measurement in MEASUREMENTS:
+            if measurement in ("dask_logistic", "dask_glm_logistic"):
+                continue  # (--logistic)
             if measurement in ANCHORS and name != names[0]:
                 continue
             results[measurement] = run_child(measurement, directory)
