@@ -176,6 +176,29 @@ def test_the_equivalent_rows_have_the_same_statistics(layout):
     assert_statistics_equal(again, stats, rtol=1e-10, same_rows=False)
 
 
+@pytest.mark.parametrize("rows_of_task_0", [2, 40])
+def test_equivalent_rows_of_singular_and_regular_blocks(monkeypatch, rows_of_task_0):
+    """A task with fewer rows than features has a singular second-moment
+    matrix: its block of tasks is rooted by an eigendecomposition, the
+    others by a Cholesky factor; both reproduce the statistics."""
+    rng = np.random.default_rng(1)
+    sizes = [rows_of_task_0, 30, 50]
+    task = np.repeat([0.0, 1.0, 2.0], sizes)
+    X = np.column_stack([task, rng.normal(size=(len(task), 6)) + 5.0])
+    y = X[:, 1:] @ rng.normal(size=6) + rng.normal(size=len(task))
+    stats = TaskStatistics.from_data(X, y, task_column=0)
+    calls = []
+    eigh = np.linalg.eigh
+    monkeypatch.setattr(np.linalg, "eigh", lambda a: calls.append(a) or eigh(a))
+    rows = stats._task_data()
+    assert bool(calls) == (rows_of_task_0 < 6 + 2)
+    reader = statistics_module._Reader(0)
+    reader.n_features_in_, reader._single_target = stats.n_features_in_, False
+    plain = TaskData(*(getattr(rows, a) for a in PLAIN), rows.sample_weight_sum)
+    again = TaskStatistics._from_task_data(plain, reader)
+    assert_statistics_equal(again, stats, rtol=1e-10, same_rows=False)
+
+
 def test_targets_in_other_units_than_the_features():
     """Targets of 1e9 against features of 1e-6: the equivalent rows keep
     the small statistics to their own relative precision."""
