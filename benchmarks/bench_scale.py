@@ -34,9 +34,9 @@ same floors and dask-glm's pooled ``LogisticRegression`` (section
 
 It writes the table into ``benchmarks/RESULTS.md`` between the markers
 ``<!-- bench_scale -->`` and ``<!-- /bench_scale -->`` (a run of some data
-sets only, ``--datasets b``, between ``<!-- bench_scale_b -->`` and its end). The files go to
-``$SKMTL_SCALE_DIR`` (default ``/tmp/skmtl_scale``) and are kept for the
-next run.
+sets only, ``--datasets b``, between ``<!-- bench_scale_b -->`` and its
+end). The files go to ``$SKMTL_SCALE_DIR`` (default ``/tmp/skmtl_scale``)
+and are kept for the next run.
 """
 
 import argparse
