@@ -294,6 +294,24 @@ def test_multilabel_classifier_on_a_shared_design_array(client):
         np.testing.assert_array_equal(predicted.compute(), fitted.predict(X))
 
 
+def test_classifier_with_empty_partitions_and_unknown_tasks(client):
+    """Partitions without rows add nothing; an unseen task at predict gets
+    the shared model, as in memory."""
+    frame = _labelled().sort_values("task").reset_index(drop=True)
+    features = ["task", "a", "b", "c"]
+    ddf = dd.from_pandas(frame, npartitions=6)
+    empty = ddf.partitions[0][ddf.partitions[0]["a"] > 100.0]
+    ddf = dd.concat([empty, ddf, empty])
+    model = skmtl.L21Classifier(0.01, task_column="task", tol=1e-10)
+    model.set_params(unknown_task="shared")
+    fitted = clone(model).fit(frame[features], frame["y"])
+    model.fit(ddf[features], ddf["y"])
+    _assert_same_fit(model, fitted, same_gap=False)
+    new = frame[features].assign(task="unseen")
+    predicted = model.predict_proba(dd.from_pandas(new, npartitions=2)).compute()
+    np.testing.assert_allclose(predicted.to_numpy(), fitted.predict_proba(new))
+
+
 def test_classifier_targets_are_checked_on_dask(client):
     frame = _labelled()
     features = ["task", "a", "b", "c"]
