@@ -1,5 +1,19 @@
-"""Plots of fitted multi-task models (matplotlib needed)."""
+"""Displays of fitted multi-task models (matplotlib needed to draw them)."""
 
 from ._coef import plot_coefficients
+from ._displays import (
+    CoefficientDisplay,
+    CouplingValidationDisplay,
+    PerTaskScoreDisplay,
+    RegularizationPathDisplay,
+    TaskSimilarityDisplay,
+)
 
-__all__ = ["plot_coefficients"]
+__all__ = [
+    "CoefficientDisplay",
+    "CouplingValidationDisplay",
+    "PerTaskScoreDisplay",
+    "RegularizationPathDisplay",
+    "TaskSimilarityDisplay",
+    "plot_coefficients",
+]

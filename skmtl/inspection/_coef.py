@@ -1,9 +1,11 @@
-import numpy as np
-from sklearn.utils.validation import check_is_fitted
+from ._displays import CoefficientDisplay
 
 
 def plot_coefficients(estimator, *, feature_names=None, ax=None, cmap="RdBu_r"):
     """Heatmap of ``coef_``: one row per feature, one column per task.
+
+    A shortcut for ``CoefficientDisplay.from_estimator(...).ax_`` (see
+    :class:`CoefficientDisplay`).
 
     A feature that no task uses is an empty row, so joint feature selection
     (the L2,1 models) shows as whole rows of zeros, and shared patterns as
@@ -40,40 +42,7 @@ def plot_coefficients(estimator, *, feature_names=None, ax=None, cmap="RdBu_r"):
     >>> ax.get_xlabel(), ax.get_ylabel()
     ('task', 'feature')
     """
-    import matplotlib.pyplot as plt
-
-    check_is_fitted(estimator, "coef_")
-    coef = np.asarray(estimator.coef_)
-    if feature_names is None:
-        feature_names = _feature_names(estimator, coef.shape[1])
-    if len(feature_names) != coef.shape[1]:
-        raise ValueError(
-            f"feature_names has {len(feature_names)} names for "
-            f"{coef.shape[1]} features."
-        )
-    if ax is None:
-        height = min(0.25 * coef.shape[1] + 1.5, 12)
-        _, ax = plt.subplots(figsize=(max(0.5 * coef.shape[0] + 2, 4), height))
-    limit = max(np.abs(coef).max(initial=0.0), np.finfo(float).tiny)
-    image = ax.imshow(coef.T, aspect="auto", cmap=cmap, vmin=-limit, vmax=limit)
-    tasks = getattr(estimator, "tasks_", np.arange(coef.shape[0]))
-    ax.set_xticks(np.arange(coef.shape[0]), [str(t) for t in tasks], rotation=90)
-    ax.set_yticks(np.arange(coef.shape[1]), feature_names)
-    ax.set_xlabel("task")
-    ax.set_ylabel("feature")
-    ax.figure.colorbar(image, ax=ax, label="coefficient")
-    return ax
-
-
-def _feature_names(estimator, n_features):
-    names = getattr(estimator, "feature_names_in_", None)
-    task_column = getattr(estimator, "task_column", None)
-    if names is not None:
-        names = list(names)
-        if isinstance(task_column, str) and task_column in names:
-            names.remove(task_column)
-        elif task_column is not None and not isinstance(task_column, str):
-            del names[task_column]  # an int position, as in fit
-        if len(names) == n_features:
-            return names
-    return [f"x{j}" for j in range(n_features)]
+    display = CoefficientDisplay.from_estimator(
+        estimator, feature_names=feature_names, ax=ax, cmap=cmap
+    )
+    return display.ax_

@@ -222,9 +222,7 @@ class _CrossValidated:
         X, y = indexable(X, y)  # so that the folds can take rows of any array-like
         alphas = self._alphas(data, datafit)
         fixed = self._fold_parameters(data)
-        grid = list(
-            ParameterGrid({name: list(getattr(self, g)) for name, g, *_ in self._grids})
-        )
+        grid = self._grid_points()
         folds = list(self._splitter(X, y).split(X, y))
         sw = None if sample_weight is None else np.asarray(sample_weight)
         values = Parallel(n_jobs=self.n_jobs)(
@@ -291,6 +289,12 @@ class _CrossValidated:
                 UserWarning,
                 stacklevel=3,
             )
+
+    def _grid_points(self):
+        """The points of the other grids, in the order of the path's first axis."""
+        return list(
+            ParameterGrid({name: list(getattr(self, g)) for name, g, *_ in self._grids})
+        )
 
     def _path_attribute(self):
         if self.scoring is not None:
