@@ -6,6 +6,9 @@ import os
 import pytest
 
 NEEDS_DATA = {"datasets.rst", "joint_feature_learning.rst"}
+# The gallery's pages, written by sphinx-gallery into the source tree: their
+# code runs in the docs build (tests/test_docs.py), not as doctests.
+collect_ignore_glob = ["auto_examples/*", "sg_execution_times.rst"]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = ["skmtl", "tests", "benchmarks", "docs"]
+TARGETS = ["skmtl", "tests", "benchmarks", "docs", "examples"]
 
 
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]])

@@ -424,9 +424,10 @@ class CouplingValidationDisplay:
         (self.line_,) = self.ax_.plot(x, self.values, "o-")
         chosen = top if np.isinf(self.chosen) else self.chosen
         self.ax_.axvline(chosen, color="k", linestyle="--", label="chosen")
-        self.ax_.set_xscale(
-            "symlog", linthresh=max(finite[finite > 0].min(initial=1.0), 1e-12)
-        )
+        linthresh = max(finite[finite > 0].min(initial=1.0), 1e-12)
+        self.ax_.set_xscale("symlog", linthresh=linthresh)
+        # Zero sits a linear unit left of the smallest positive coupling.
+        self.ax_.set_xlim(-0.5 * linthresh, 2 * top)
         ticks = list(x)
         labels = [
             "independent\n(0)"
