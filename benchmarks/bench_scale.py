@@ -331,133 +331,91 @@ def _memory(peaks):
     return " / ".join(f"{p / 1024:.2f}" for p in peaks) + " GB"
 
 
-def rows_of(name, results):
+def _label(name):
     n_tasks, n_rows = DATASETS[name]
+    return f"({name}) {n_tasks:,} x {n_rows:,} x {N_FEATURES}"
+
+
+def _row(label, what, seconds, floor, passes, peaks, *extra):
+    """A row: time, its ratio to ``floor`` (None: no ratio), passes, the
+    ``extra`` columns, then the peak memory."""
+    ratio = "" if floor is None else f"{seconds / floor:.2f}x"
+    return [label, what, _seconds(seconds), ratio, passes, *extra, _memory(peaks)]
+
+
+def _floor_rows(label, results, *extra):
+    """The rows of the floors (``extra``: empty cells of the other columns)."""
     floor = results["compute_floor"]["seconds"]
-    label = f"({name}) {n_tasks:,} x {n_rows:,} x {N_FEATURES}"
+    io = results["io_floor"]
     rows = [
-        [
+        _row(
             label,
             "I/O floor (Dask, 2 workers)",
-            _seconds(results["io_floor"]["seconds"]),
-            "",
+            io["seconds"],
+            None,
             "1",
-            _memory(results["io_floor"]["peak_mb"]),
-        ],
-        [
+            io["peak_mb"],
+            *extra,
+        ),
+        _row(
             label,
             "compute floor (numpy Gram pass)",
-            _seconds(floor),
-            "1.00x",
+            floor,
+            floor,
             "1",
-            _memory(results["compute_floor"]["peak_mb"]),
-        ],
+            results["compute_floor"]["peak_mb"],
+            *extra,
+        ),
     ]
     if "compute_floor_total" in results:
         summed = results["compute_floor_total"]
+        what = "compute floor, Gram matrices added up over the files"
         rows.append(
-            [
-                label,
-                "compute floor, Gram matrices added up over the files",
-                _seconds(summed["seconds"]),
-                f"{summed['seconds'] / floor:.2f}x",
-                "1",
-                _memory(summed["peak_mb"]),
-            ]
+            _row(label, what, summed["seconds"], floor, "1", summed["peak_mb"], *extra)
         )
+    return rows
+
+
+def rows_of(name, results):
+    label, floor = _label(name), results["compute_floor"]["seconds"]
+    rows = _floor_rows(label, results)
     streaming, dask = results["streaming"], results["dask"]
     for model in MODELS:
         total = streaming["statistics"] + streaming[model]
-        rows.append(
-            [
-                label,
-                f"{model}, streaming (statistics {_seconds(streaming['statistics'])}"
-                f" + fit {_seconds(streaming[model])})",
-                _seconds(total),
-                f"{total / floor:.2f}x",
-                "1",
-                _memory(streaming["peak_mb"]),
-            ]
+        what = (
+            f"{model}, streaming (statistics {_seconds(streaming['statistics'])}"
+            f" + fit {_seconds(streaming[model])})"
         )
-        rows.append(
-            [
-                label,
-                f"{model}, Dask (2 workers)",
-                _seconds(dask[model]),
-                f"{dask[model] / floor:.2f}x",
-                "1",
-                _memory(dask["peak_mb"]),
-            ]
-        )
+        rows.append(_row(label, what, total, floor, "1", streaming["peak_mb"]))
+        what = f"{model}, Dask (2 workers)"
+        rows.append(_row(label, what, dask[model], floor, "1", dask["peak_mb"]))
     anchors = {
         "ridge": "scikit-learn Ridge in memory (pooled)",
         "dask_glm": "dask-glm LinearRegression (pooled, ADMM, 2 workers)",
     }
     for key, what in anchors.items():
         if key in results:
+            anchor = results[key]
             rows.append(
-                [
-                    label,
-                    what,
-                    _seconds(results[key]["seconds"]),
-                    "",
-                    "",
-                    _memory(results[key]["peak_mb"]),
-                ]
+                _row(label, what, anchor["seconds"], None, "", anchor["peak_mb"])
             )
     return rows
 
 
 def logistic_rows(name, results):
-    n_tasks, n_rows = DATASETS[name]
-    floor = results["compute_floor"]["seconds"]
-    label = f"({name}) {n_tasks:,} x {n_rows:,} x {N_FEATURES}"
-    rows = [
-        [
-            label,
-            "I/O floor (Dask, 2 workers)",
-            _seconds(results["io_floor"]["seconds"]),
-            "",
-            "1",
-            "",
-            _memory(results["io_floor"]["peak_mb"]),
-        ],
-        [
-            label,
-            "compute floor (numpy Gram pass)",
-            _seconds(floor),
-            "1.00x",
-            "1",
-            "",
-            _memory(results["compute_floor"]["peak_mb"]),
-        ],
-    ]
+    label, floor = _label(name), results["compute_floor"]["seconds"]
+    rows = _floor_rows(label, results, "")
     fits = results["dask_logistic"]
     for model in CLASSIFIERS:
         fit = fits[model]
+        passes = f"{fit['passes']} ({fit['newton_steps']} Newton steps)"
+        what, gap = f"{model}, Dask (2 workers)", f"{fit['gap']:.1e}"
         rows.append(
-            [
-                label,
-                f"{model}, Dask (2 workers)",
-                _seconds(fit["seconds"]),
-                f"{fit['seconds'] / floor:.2f}x",
-                f"{fit['passes']} ({fit['newton_steps']} Newton steps)",
-                f"{fit['gap']:.1e}",
-                _memory(fits["peak_mb"]),
-            ]
+            _row(label, what, fit["seconds"], floor, passes, fits["peak_mb"], gap)
         )
     glm = results["dask_glm_logistic"]
-    rows.append(
-        [
-            label,
-            "dask-glm LogisticRegression (pooled, ADMM, 2 workers)",
-            _seconds(glm["seconds"]),
-            f"{glm['seconds'] / floor:.2f}x",
-            "",
-            "",
-            _memory(glm["peak_mb"]),
-        ]
-    )
+    what = "dask-glm LogisticRegression (pooled, ADMM, 2 workers)"
+    rows.append(_row(label, what, glm["seconds"], floor, "", glm["peak_mb"], ""))
     return rows
 
 

@@ -63,6 +63,22 @@ def _assert_same_fit(model, fitted, same_gap=True):
         assert model.dual_gap_ <= max(10 * fitted.dual_gap_, 1e-12)
 
 
+FEATURES = ["task", "a", "b", "c"]
+
+
+def _fits(model, frame, order="by task", npartitions=5):
+    """``(in memory, from Dask)`` fits of ``model`` on ``frame`` (weighted),
+    its rows in task order or shuffled."""
+    if order == "shuffled":
+        frame = frame.sample(frac=1.0, random_state=0).reset_index(drop=True)
+    ddf = dd.from_pandas(frame, npartitions=npartitions)
+    fitted = clone(model).set_params(task_column="task")
+    fitted.fit(frame[FEATURES], frame["y"], sample_weight=frame["w"])
+    from_dask = clone(model).set_params(task_column="task")
+    from_dask.fit(ddf[FEATURES], ddf["y"], sample_weight=ddf["w"])
+    return fitted, from_dask, ddf
+
+
 MODELS = [
     skmtl.MeanRegularizedRegressor(0.1, 1.0),
     skmtl.L21Regressor(0.01, tol=1e-10),
@@ -76,22 +92,13 @@ MODELS = [
 def test_dataframe_fit_equals_the_in_memory_fit(client, model, order):
     """Task-indexed: partitions that hold one or two tasks (rows sorted by
     task) or every task (rows shuffled), with sample weights."""
-    frame = _frame()
-    if order == "shuffled":
-        frame = frame.sample(frac=1.0, random_state=0).reset_index(drop=True)
-    ddf = dd.from_pandas(frame, npartitions=5)
-    features = ["task", "a", "b", "c"]
-    fitted = clone(model).set_params(task_column="task")
-    fitted.fit(frame[features], frame["y"], sample_weight=frame["w"])
-    from_dask = clone(model).set_params(task_column="task")
-    from_dask.fit(ddf[features], ddf["y"], sample_weight=ddf["w"])
+    fitted, from_dask, ddf = _fits(model, _frame(), order)
     _assert_same_fit(from_dask, fitted)
-    assert from_dask.statistics_.n_samples == len(frame)
-    predicted = from_dask.predict(ddf[features])
+    assert from_dask.statistics_.n_samples == len(ddf)
+    predicted = from_dask.predict(ddf[FEATURES])
     assert isinstance(predicted, dd.Series)
-    np.testing.assert_allclose(
-        predicted.compute().to_numpy(), fitted.predict(frame[features]), rtol=1e-8
-    )
+    expected = fitted.predict(ddf[FEATURES].compute())
+    np.testing.assert_allclose(predicted.compute().to_numpy(), expected, rtol=1e-8)
 
 
 def test_empty_partitions_and_a_task_missing_from_partitions(client):
@@ -202,30 +209,23 @@ def test_classifier_fit_equals_the_in_memory_fit(client, model, order):
     optimum (these optima are sharp: coefficients to 1e-8) and a certified
     gap; string labels, sample weights, partitions with few or all tasks."""
     frame = _labelled()
-    if order == "shuffled":
-        frame = frame.sample(frac=1.0, random_state=0).reset_index(drop=True)
-    ddf = dd.from_pandas(frame, npartitions=5)
-    features = ["task", "a", "b", "c"]
-    fitted = clone(model).set_params(task_column="task")
-    fitted.fit(frame[features], frame["y"], sample_weight=frame["w"])
-    from_dask = clone(model).set_params(task_column="task")
-    from_dask.fit(ddf[features], ddf["y"], sample_weight=ddf["w"])
+    fitted, from_dask, ddf = _fits(model, frame, order)
     _assert_same_fit(from_dask, fitted, same_gap=False)
     assert from_dask.dual_gap_ <= 1e-10 * _objective(from_dask, frame)
     np.testing.assert_array_equal(from_dask.classes_, ["ham", "spam"])
     # The class labels (y alone), the start, one pass per Newton step, and
     # the pass that certified the last step.
     assert from_dask._n_passes <= from_dask.n_iter_ + 3
-    proba = from_dask.predict_proba(ddf[features]).compute().to_numpy()
-    np.testing.assert_allclose(proba, fitted.predict_proba(frame[features]), atol=1e-8)
+    proba = from_dask.predict_proba(ddf[FEATURES]).compute().to_numpy()
+    expected = fitted.predict_proba(ddf[FEATURES].compute())
+    np.testing.assert_allclose(proba, expected, atol=1e-8)
 
 
 def _objective(model, frame):
     """The objective of ``model``'s fit on ``frame`` (in memory)."""
     from skmtl.solvers._certificate import objective
 
-    features = ["task", "a", "b", "c"]
-    data, datafit = model._prepare_fit(frame[features], frame["y"], frame["w"])
+    data, datafit = model._prepare_fit(frame[FEATURES], frame["y"], frame["w"])
     penalty = model._model_penalty(data)
     return objective(data, datafit, penalty, model.coef_, model.intercept_)
 
@@ -245,13 +245,8 @@ def test_smooth_penalties_reach_the_optimum_on_dask(client, model):
     (mu: the penalty's smallest curvature), so each fit lies within
     ``sqrt(2 gap / mu)`` of the optimum. The graph is built from the rows."""
     frame = _labelled()
-    ddf = dd.from_pandas(frame, npartitions=4)
-    features = ["task", "a", "b", "c"]
-    fitted = clone(model).set_params(task_column="task")
-    fitted.fit(frame[features], frame["y"], sample_weight=frame["w"])
-    from_dask = clone(model).set_params(task_column="task")
-    from_dask.fit(ddf[features], ddf["y"], sample_weight=ddf["w"])
-    data, _ = from_dask._prepare_fit(frame[features], frame["y"], frame["w"])
+    fitted, from_dask, _ = _fits(model, frame, npartitions=4)
+    data, _ = from_dask._prepare_fit(frame[FEATURES], frame["y"], frame["w"])
     penalty = from_dask._model_penalty(data)
     # The penalty's gradient is linear: its matrix, column by column.
     size = from_dask.coef_.size

@@ -9,7 +9,16 @@ when a display is drawn.
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .._docstring import fill
 from ..metrics import per_task_scores
+
+# Parts of every display's docstring.
+_DRAWN = """ax_ : matplotlib Axes
+    The axes it is drawn on.
+figure_ : matplotlib Figure
+    The figure of those axes."""
+_DATA = """>>> from skmtl.datasets import make_multitask_regression
+>>> X, y = make_multitask_regression(n_tasks=8, noise=5.0, random_state=0)"""
 
 
 def _pyplot():
@@ -54,23 +63,17 @@ class CoefficientDisplay:
     Attributes
     ----------
     im_ : matplotlib AxesImage
-    ax_ : matplotlib Axes
-    figure_ : matplotlib Figure
+    {drawn}
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from skmtl import L21Regressor
-    >>> from skmtl.datasets import make_multitask_regression
     >>> from skmtl.inspection import CoefficientDisplay
-    >>> X, Y = make_multitask_regression(
-    ...     n_tasks=5, n_samples=60, n_features=12, n_informative=4,
-    ...     shared_design=True, random_state=0,
-    ... )
-    >>> display = CoefficientDisplay.from_estimator(L21Regressor(0.2).fit(X, Y))
+    {data}
+    >>> model = L21Regressor(0.2, task_column=0).fit(X, y)
+    >>> display = CoefficientDisplay.from_estimator(model)
     >>> display.coef.shape, display.ax_.get_ylabel()
-    ((5, 12), 'feature')
+    ((8, 20), 'feature')
     """
 
     def __init__(self, coef, feature_names, task_names):
@@ -155,17 +158,13 @@ class PerTaskScoreDisplay:
     Attributes
     ----------
     lines_ : dict of str to matplotlib Line2D
-    ax_ : matplotlib Axes
-    figure_ : matplotlib Figure
+    {drawn}
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from skmtl import MeanRegularizedRegressor
-    >>> from skmtl.datasets import make_multitask_regression
     >>> from skmtl.inspection import PerTaskScoreDisplay
-    >>> X, y = make_multitask_regression(n_tasks=8, random_state=0)
+    {data}
     >>> models = {
     ...     "independent": MeanRegularizedRegressor(0.1, 0.0, task_column=0),
     ...     "shared": MeanRegularizedRegressor(0.1, 10.0, task_column=0),
@@ -249,32 +248,22 @@ class RegularizationPathDisplay:
     Attributes
     ----------
     lines_ : list of matplotlib Line2D
-    ax_ : matplotlib Axes
-    figure_ : matplotlib Figure
+    {drawn}
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from skmtl import L21RegressorCV
-    >>> from skmtl.datasets import make_multitask_regression
     >>> from skmtl.inspection import RegularizationPathDisplay
-    >>> X, Y = make_multitask_regression(
-    ...     n_tasks=4, n_samples=60, shared_design=True, random_state=0
-    ... )
-    >>> model = L21RegressorCV(n_alphas=10, cv=3).fit(X, Y)
+    {data}
+    >>> model = L21RegressorCV(task_column=0, n_alphas=10, cv=3).fit(X, y)
     >>> display = RegularizationPathDisplay.from_estimator(model)
     >>> display.values.shape, display.chosen == model.alpha_
     ((1, 10, 3), True)
     """
 
     def __init__(self, alphas, values, labels, chosen, parameter, score_name):
-        self.alphas = alphas
-        self.values = values
-        self.labels = labels
-        self.chosen = chosen
-        self.parameter = parameter
-        self.score_name = score_name
+        self.alphas, self.values, self.labels = alphas, values, labels
+        self.chosen, self.parameter, self.score_name = chosen, parameter, score_name
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None):
@@ -359,17 +348,13 @@ class CouplingValidationDisplay:
     Attributes
     ----------
     line_ : matplotlib Line2D
-    ax_ : matplotlib Axes
-    figure_ : matplotlib Figure
+    {drawn}
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from skmtl import MeanRegularizedRegressorCV
-    >>> from skmtl.datasets import make_multitask_regression
     >>> from skmtl.inspection import CouplingValidationDisplay
-    >>> X, y = make_multitask_regression(n_tasks=8, noise=5.0, random_state=0)
+    {data}
     >>> model = MeanRegularizedRegressorCV(task_column=0, n_alphas=5, cv=3)
     >>> display = CouplingValidationDisplay.from_estimator(model.fit(X, y))
     >>> display.couplings.tolist(), display.chosen
@@ -466,21 +451,17 @@ class TaskSimilarityDisplay:
     Attributes
     ----------
     im_ : matplotlib AxesImage
-    ax_ : matplotlib Axes
-    figure_ : matplotlib Figure
+    {drawn}
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from skmtl import MeanRegularizedRegressor
-    >>> from skmtl.datasets import make_multitask_regression
     >>> from skmtl.inspection import TaskSimilarityDisplay
-    >>> X, y = make_multitask_regression(n_tasks=6, random_state=0)
+    {data}
     >>> model = MeanRegularizedRegressor(0.1, task_column=0).fit(X, y)
     >>> display = TaskSimilarityDisplay.from_estimator(model)
     >>> display.similarity.shape, display.source
-    ((6, 6), 'cosine similarity of coef_')
+    ((8, 8), 'cosine similarity of coef_')
     """
 
     def __init__(self, similarity, task_names, source):
@@ -549,3 +530,13 @@ def _clustered_order(similarity):
     distance = 0.5 * (distance + distance.T)
     np.fill_diagonal(distance, 0.0)
     return leaves_list(linkage(squareform(distance), method="average"))
+
+
+for _display in (
+    CoefficientDisplay,
+    PerTaskScoreDisplay,
+    RegularizationPathDisplay,
+    CouplingValidationDisplay,
+    TaskSimilarityDisplay,
+):
+    _display.__doc__ = fill(_display.__doc__, drawn=_DRAWN, data=_DATA)

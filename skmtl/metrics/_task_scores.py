@@ -1,6 +1,8 @@
 """Scores per task, and scorers that average a metric over the tasks."""
 
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn import metrics
@@ -12,6 +14,7 @@ RESPONSE_METHODS = ("predict", "decision_function", "predict_proba")
 AVERAGES = ("tasks", "rows")
 
 
+@dataclass(frozen=True, repr=False)
 class TaskScorer:
     """A scorer that computes a metric in each task and averages the tasks.
 
@@ -21,12 +24,11 @@ class TaskScorer:
     ``*CV`` estimators.
     """
 
-    def __init__(self, score_func, response_method, sign, average, kwargs):
-        self.score_func = score_func
-        self.response_method = response_method
-        self.sign = sign
-        self.average = average
-        self.kwargs = kwargs
+    score_func: Callable
+    response_method: str
+    sign: int
+    average: str
+    kwargs: dict
 
     def __repr__(self):
         name = getattr(self.score_func, "__name__", repr(self.score_func))
@@ -201,19 +203,18 @@ def per_task_scores(estimator, X, y, *, scoring=None, sample_weight=None):
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from skmtl import MeanRegularizedRegressor
+    A multi-label problem (the shared design, a 0/1 column per label):
+
+    >>> from sklearn.datasets import make_multilabel_classification
+    >>> from skmtl import L21Classifier
     >>> from skmtl.metrics import per_task_scores
-    >>> rng = np.random.default_rng(0)
-    >>> task = np.repeat([0, 1, 2], 30)
-    >>> X = np.column_stack([task, rng.normal(size=(90, 2))])
-    >>> y = X[:, 1] + task * X[:, 2] + 0.1 * rng.normal(size=90)
-    >>> model = MeanRegularizedRegressor(0.01, task_column=0).fit(X, y)
-    >>> per_task_scores(model, X, y).round(3)
+    >>> X, Y = make_multilabel_classification(n_labels=2, n_classes=3, random_state=0)
+    >>> model = L21Classifier(0.01).fit(X, Y)
+    >>> per_task_scores(model, X, Y, scoring="roc_auc").round(3)
        task  n_rows  score
-    0     0      30  0.978
-    1     1      30  0.988
-    2     2      30  0.991
+    0     0     100  0.942
+    1     1     100  0.969
+    2     2     100  0.896
     """
     return _scorer_of(scoring, estimator).per_task(estimator, X, y, sample_weight)
 
