@@ -27,7 +27,7 @@ zeroes every weight down to a thousandth of it.
 # The features are standardised; the school column passes through.
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.metrics import r2_score
+from sklearn.metrics import explained_variance_score
 
 from skmtl import L21RegressorCV, LassoRegressorCV, l21_path
 from skmtl.datasets import load_school
@@ -56,7 +56,7 @@ models = {
 for name, model in models.items():
     used = model.coef_ != 0
     per_school = used.sum(axis=1)
-    score = r2_score(school.y_test, model.predict(X_test))
+    score = explained_variance_score(school.y_test, model.predict(X_test))
     print(
         f"{name:<6} alpha={model.alpha_:.3g}: {used.any(axis=0).sum()} of "
         f"{len(features)} attributes in use (per school: {per_school.min()} "

@@ -177,3 +177,23 @@ def test_displays_say_how_to_get_matplotlib(monkeypatch):
     display = CoefficientDisplay(np.zeros((2, 3)), list("abc"), ["t0", "t1"])
     with pytest.raises(ImportError, match=r"skmtl\[plot\]"):
         display.plot()
+
+
+def test_regularization_path_display_from_a_path_draws_feature_norms():
+    from skmtl import l21_path
+    from skmtl.inspection import RegularizationPathDisplay
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(40, 6)), rng.normal(size=(40, 3))
+    alphas, coefs, _, _ = l21_path(X, Y, n_alphas=8)
+    display = RegularizationPathDisplay.from_path(
+        alphas, coefs, feature_names=list("abcdef"), chosen=alphas[3]
+    )
+    for j, line in enumerate(display.lines_):
+        np.testing.assert_allclose(
+            line.get_ydata(), np.linalg.norm(coefs[:, j], axis=0)
+        )
+        np.testing.assert_array_equal(line.get_xdata(), alphas)
+    assert display.labels == list("abcdef") and display.chosen == alphas[3]
+    with pytest.raises(ValueError, match="coefs must have shape"):
+        RegularizationPathDisplay.from_path(alphas, coefs[:, :, :-1])

@@ -227,12 +227,14 @@ class PerTaskScoreDisplay:
 
 
 class RegularizationPathDisplay:
-    """Cross-validated score along the path of a ``*CV`` estimator.
+    """Validation score, or weights, along a regularization path.
 
-    The mean over folds (and a band of one standard deviation) of the
-    validation loss or score of each value of the path parameter, one line
-    per point of the estimator's other grids (the couplings of the
-    mean-regularized models), with the chosen value marked.
+    From a ``*CV`` estimator (:meth:`from_estimator`): the mean over folds
+    (and a band of one standard deviation) of the validation loss or score
+    of each value of the path parameter, one line per point of the
+    estimator's other grids (the couplings of the mean-regularized models),
+    with the chosen value marked. From a path (:meth:`from_path`): the norm
+    of each feature's weights over the tasks, one line per feature.
 
     Parameters
     ----------
@@ -240,7 +242,7 @@ class RegularizationPathDisplay:
     values : ndarray of shape (n_lines, n_alphas, n_folds)
     labels : list of str
         One per line.
-    chosen : float
+    chosen : float or None
     parameter : str
         Name of the path parameter.
     score_name : str
@@ -306,9 +308,45 @@ class RegularizationPathDisplay:
             names[attribute],
         ).plot(ax=ax)
 
+    @classmethod
+    def from_path(cls, alphas, coefs, *, feature_names=None, chosen=None, ax=None):
+        """The weights along a path: each feature's norm over the tasks.
+
+        Parameters
+        ----------
+        alphas : array-like of shape (n_alphas,)
+        coefs : array-like of shape (n_tasks, n_features, n_alphas)
+            As :func:`~skmtl.l21_path` or
+            :func:`~skmtl.regularization_path` return them.
+        feature_names : list of str, default=None
+            None: ``x0, x1, ...``.
+        chosen : float, default=None
+            A value of ``alpha`` to mark.
+        ax : matplotlib Axes, default=None
+
+        Returns
+        -------
+        display : RegularizationPathDisplay
+            ``values`` of shape (n_features, n_alphas, 1).
+        """
+        coefs = np.asarray(coefs, dtype=float)
+        if coefs.ndim != 3 or coefs.shape[2] != len(alphas):
+            raise ValueError(
+                "coefs must have shape (n_tasks, n_features, n_alphas) with "
+                f"n_alphas={len(alphas)}; got {coefs.shape}."
+            )
+        if feature_names is None:
+            feature_names = [f"x{j}" for j in range(coefs.shape[1])]
+        norms = np.linalg.norm(coefs, axis=0)[:, :, None]
+        ylabel = "norm of the feature's weights over the tasks"
+        display = cls(
+            np.asarray(alphas), norms, list(feature_names), chosen, "alpha", ylabel
+        )
+        return display.plot(ax=ax)
+
     def plot(self, ax=None):
         """Draw the mean over folds, a band of one standard deviation and the
-        chosen value; returns the display."""
+        chosen value (if any); returns the display."""
         self.figure_, self.ax_ = _axes(ax)
         mean = np.nanmean(self.values, axis=-1)
         spread = np.nanstd(self.values, axis=-1)
@@ -319,11 +357,13 @@ class RegularizationPathDisplay:
                 self.alphas, m - s, m + s, alpha=0.15, color=drawn.get_color()
             )
             self.lines_.append(drawn)
-        self.ax_.axvline(self.chosen, color="k", linestyle="--", label="chosen")
+        if self.chosen is not None:
+            self.ax_.axvline(self.chosen, color="k", linestyle="--", label="chosen")
         self.ax_.set_xscale("log")
         self.ax_.set_xlabel(self.parameter)
         self.ax_.set_ylabel(self.score_name)
-        self.ax_.legend()
+        if len(self.lines_) <= 10:  # (a legend of more lines hides the plot)
+            self.ax_.legend()
         return self
 
 
