@@ -63,8 +63,10 @@ task_covariance_ : ndarray of shape (n_tasks, n_tasks)
     2010), whose penalty :math:`\operatorname{tr}(W^\top \Omega^{-1} W)`,
     minimised over :math:`\Omega` of trace 1, is also the squared trace
     norm: the two formulations share their optimum, and this is its
-    :math:`\Omega`. Rows and columns ordered as ``tasks_``; the identity
-    divided by ``n_tasks`` when ``coef_`` is zero.
+    :math:`\Omega`, with :math:`W` the penalised weights (``specific_coef_``
+    with ``shared_component=True``, else ``coef_``). Rows and columns ordered
+    as ``tasks_``; the identity divided by ``n_tasks`` when :math:`W` is
+    zero.
 """
 
     def _penalty_for(self, data):

@@ -168,7 +168,7 @@ class ProbabilisticClassifierChain(MetaEstimatorMixin, ClassifierMixin, BaseEsti
     sees:
 
     - ``"exhaustive"``: every leaf, by a breadth expansion of the tree (link
-      :math:`k` is called once on all :math:`n \cdot 2^{k}` (row, prefix)
+      :math:`k` is called once on all :math:`n \cdot 2^{k-1}` (row, prefix)
       pairs, rows processed in blocks that fit in scikit-learn's
       ``working_memory``). All three decisions and ``predict_proba`` are
       exact. Refused beyond ``MAX_EXHAUSTIVE_LABELS = 15`` labels.

@@ -215,11 +215,11 @@ class Decomposition(BasePenalty):
         Only the generic cvxpy path needs it; the decomposition estimators
         keep their split and use :meth:`split_value`.
         """
+        W = np.asarray(W, dtype=float)
+        if not np.any(W):  # both parts zero: no solve needed (nor cvxpy)
+            return 0.0
         import cvxpy as cp
 
-        W = np.asarray(W, dtype=float)
-        if not np.any(W):  # both parts zero: no solve needed
-            return 0.0
         problem = cp.Problem(cp.Minimize(self.as_cvxpy(W)))
         with warnings.catch_warnings():
             # Clarabel calls a solution at these tolerances "inaccurate"
