@@ -307,6 +307,17 @@ def test_classifier_with_empty_partitions_and_unknown_tasks(client):
     np.testing.assert_allclose(predicted.to_numpy(), fitted.predict_proba(new))
 
 
+def test_classifier_with_a_partition_of_zero_weights(client):
+    """A partition whose rows all have zero weight adds nothing (a weighted
+    mean over it would divide by zero)."""
+    frame = _labelled().sort_values("task").reset_index(drop=True)
+    frame.loc[:9, "w"] = 0.0  # the first partition's rows
+    model = skmtl.L21Classifier(0.01, tol=1e-10)
+    fitted, from_dask, _ = _fits(model, frame, npartitions=12)
+    _assert_same_fit(from_dask, fitted, same_gap=False)
+    assert from_dask.dual_gap_ <= 1e-10 * _objective(from_dask, frame)
+
+
 def test_classifier_targets_are_checked_on_dask(client):
     frame = _labelled()
     features = ["task", "a", "b", "c"]

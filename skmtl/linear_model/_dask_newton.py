@@ -56,35 +56,47 @@ class _Point(NamedTuple):
     previous: tuple | None  # (W, b, shrink_positive, shrink_negative, scale)
 
 
+class _SummedLoss(LogisticLoss):
+    """The logistic loss *summed* over the rows with their sample weights.
+
+    A partition's loss, gradient, curvature and conjugate then add up over
+    partitions (the fit divides by the total weight once); a partition
+    whose rows all have zero weight adds zeros, where the weighted mean of
+    :class:`LogisticLoss` would divide by zero.
+    """
+
+    def scaled_weight(self, data):
+        return data.weight
+
+
 class _Pass:
     """What a pass over some rows gives at a point; adds up with ``+``.
 
     ``model``: the :class:`TaskStatistics` of the Newton model. Per task,
-    not normalised by the weight sum: the loss, the gradient's sum and its
-    negative part's (``-sum min(G, 0)``), ``X' G`` and ``X' min(G, 0)``,
-    the weights of each class. ``conjugate``: the loss's conjugate at the
-    previous point's dual point.
+    summed over the rows (see :class:`_SummedLoss`): ``loss``, the
+    gradient's sum ``g_sum`` and its negative part's ``g_negative`` (``-sum
+    min(G, 0)``), ``gw = X' G`` and ``gw_negative = X' min(G, 0)``, the
+    weights ``ones`` and ``zeros`` of each class. ``conjugate``: the loss's
+    conjugate at the previous point's dual point.
     """
 
     FIELDS = ("loss", "g_sum", "g_negative", "gw", "gw_negative", "ones", "zeros")
 
-    def __init__(self, model, fields, conjugate):
-        self.model, self.fields, self.conjugate = model, fields, conjugate
-
-    def __getattr__(self, name):
-        if name in _Pass.FIELDS:
-            return self.fields[name]
-        raise AttributeError(name)
+    def __init__(self, model, conjugate, **fields):
+        self.model, self.conjugate = model, conjugate
+        vars(self).update(fields)
 
     def __add__(self, other):
         tasks, mine, theirs = self.model._task_union(other.model)
         fields = {}
         for name in self.FIELDS:
-            ours = self.fields[name]
+            ours = getattr(self, name)
             ours = ours.copy() if mine is None else _placed(ours, mine, len(tasks))
-            ours[theirs] += other.fields[name]
+            ours[theirs] += getattr(other, name)
             fields[name] = ours
-        return _Pass(self.model + other.model, fields, self.conjugate + other.conjugate)
+        return _Pass(
+            self.model + other.model, self.conjugate + other.conjugate, **fields
+        )
 
     @classmethod
     def from_rows(cls, piece, task_column, classes, point):
@@ -94,37 +106,37 @@ class _Pass:
             return None  # an empty partition adds nothing
         reader = _Reader(task_column)
         data = reader._validate_fit_data(X, _encoded(y, classes), weight, chunk=True)
-        loss = LogisticLoss()
-        # The loss of these rows alone is normalised by their weight sum;
-        # times it, everything below adds up over partitions.
-        scale = data.weight.sum()
+        loss = _SummedLoss()
         W, b = _at(point, data.tasks, data.n_features)
         Z = data.linear(W, b)
-        G, D = scale * loss.gradient(data, Z), scale * loss.hessian(data, Z)
+        G, D = loss.gradient(data, Z), loss.hessian(data, Z)
         targets = Z - np.divide(G, D, out=np.zeros_like(G), where=D > 0)
-        model = TaskStatistics._from_task_data(data, reader, D, targets, scale)
+        model = TaskStatistics._from_task_data(
+            data, reader, D, targets, data.weight.sum()
+        )
         negative = np.minimum(G, 0.0)
-        fields = {
-            "loss": scale * data.task_sums(loss.loss(data, Z)),
-            "g_sum": data.task_sums(G),
-            "g_negative": -data.task_sums(negative),
-            "gw": data.adjoint(G)[0],
-            "gw_negative": data.adjoint(negative)[0],
-            "ones": data.task_sums(data.weight * data.Y),
-            "zeros": data.task_sums(data.weight * (1 - data.Y)),
-        }
         conjugate = 0.0
         if point is not None and point.previous is not None:
             W, b, shrink_positive, shrink_negative, s = point.previous
             index = map_tasks(data.tasks, point.tasks)
-            G = loss.gradient(data, data.linear(W[index], b[index]))
+            G_previous = loss.gradient(data, data.linear(W[index], b[index]))
             shrink = np.where(
-                G > 0,
+                G_previous > 0,
                 data.expand(shrink_positive[index]),
                 data.expand(shrink_negative[index]),
             )
-            conjugate = scale * loss.conjugate(data, s * shrink * G)
-        return cls(model, fields, conjugate)
+            conjugate = loss.conjugate(data, s * shrink * G_previous)
+        return cls(
+            model,
+            conjugate,
+            loss=data.task_sums(loss.loss(data, Z)),
+            g_sum=data.task_sums(G),
+            g_negative=-data.task_sums(negative),
+            gw=data.adjoint(G)[0],
+            gw_negative=data.adjoint(negative)[0],
+            ones=data.task_sums(data.weight * data.Y),
+            zeros=data.task_sums(data.weight * (1 - data.Y)),
+        )
 
 
 def _at(point, tasks, n_features):
