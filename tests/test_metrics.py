@@ -9,7 +9,15 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.metrics import accuracy_score, log_loss, r2_score, roc_auc_score
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    brier_score_loss,
+    f1_score,
+    log_loss,
+    r2_score,
+    roc_auc_score,
+)
 from sklearn.model_selection import GridSearchCV
 
 import skmtl
@@ -82,6 +90,39 @@ def test_classifier_auc_from_scores_or_probabilities_and_accuracy():
     assert on_proba(model, X, y) == pytest.approx(expected.mean())
     accuracy = _by_hand(accuracy_score, tasks, y, model.predict(X))
     np.testing.assert_allclose(per_task_scores(model, X, y)["score"], accuracy)
+
+
+@pytest.mark.parametrize(
+    ("scoring", "metric", "response"),
+    [
+        ("f1", f1_score, "predict"),
+        ("average_precision", average_precision_score, "decision_function"),
+        ("neg_log_loss", log_loss, "predict_proba"),
+        ("neg_brier_score", brier_score_loss, "predict_proba"),
+    ],
+)
+def test_string_labels_are_scored_with_classes_1_positive(scoring, metric, response):
+    """Metrics that need a positive class get ``classes_[1]`` as 1."""
+    X, y = _indexed("classifier")
+    model = skmtl.L21Classifier(0.01, task_column="school").fit(X, y)
+    positive = (y == model.classes_[1]).astype(float)
+    pred = getattr(model, response)(X)
+    if response == "predict":
+        pred = (pred == model.classes_[1]).astype(float)
+    elif response == "predict_proba":
+        pred = pred[:, 1]
+    sign = -1 if scoring.startswith("neg_") else 1
+    expected = sign * _by_hand(metric, X["school"].to_numpy(), positive, pred)
+    table = per_task_scores(model, X, y, scoring=scoring)
+    np.testing.assert_allclose(table["score"], expected, rtol=1e-12)
+
+
+def test_a_metric_error_other_than_one_class_is_raised():
+    X, y = _indexed("classifier")
+    model = skmtl.L21Classifier(0.01, task_column="school").fit(X, y)
+    bad = make_task_scorer(log_loss, response_method="predict_proba", labels=[3, 4])
+    with pytest.raises(ValueError):
+        bad(model, X, y)
 
 
 def test_multilabel_log_loss_per_label_with_missing_labels():

@@ -10,6 +10,8 @@ from sklearn.base import is_classifier
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.utils.validation import check_is_fitted
 
+from .._task_data import map_tasks
+
 RESPONSE_METHODS = ("predict", "decision_function", "predict_proba")
 AVERAGES = ("tasks", "rows")
 
@@ -227,31 +229,47 @@ def _scores(estimator, X, y, sample_weight, scorer):
     weight = None if sample_weight is None else np.asarray(sample_weight, float)
     if len(Y) != len(response):
         raise ValueError(f"X has {len(response)} rows but y has {len(Y)}.")
+    if is_classifier(estimator) and Y.ndim == 1:
+        # Class labels as 0/1, 1 for classes_[1], as the responses code
+        # them: every binary metric then sees the same positive class.
+        positive = estimator.classes_[1]
+        Y = (Y == positive).astype(float)
+        if scorer.response_method == "predict":
+            response = (response == positive).astype(float)
     if getattr(estimator, "task_column", None) is not None:
         task_ids = estimator._validate_X(X, reset=False)[1]
-        tasks = list(estimator.tasks_)
-        unseen = [t for t in np.unique(task_ids) if t not in set(tasks)]
-        groups = [(task, task_ids == task) for task in tasks + unseen]
-        columns = [(task, rows, Y[rows], response[rows]) for task, rows in groups]
+        tasks, groups = _rows_by_task(task_ids, estimator.tasks_)
+        columns = [(rows, Y[rows], response[rows]) for rows in groups]
     else:
         Y = Y.reshape(len(Y), -1)
         response = response.reshape(len(response), -1)
+        tasks = getattr(estimator, "tasks_", np.arange(Y.shape[1]))
         columns = []
-        tasks = getattr(estimator, "tasks_", range(Y.shape[1]))
-        for t, task in enumerate(tasks):
-            rows = ~_missing(Y[:, t])
-            columns.append((task, rows, Y[rows, t], response[rows, t]))
-    names, sizes, values = [], [], []
-    for task, rows, y_true, y_pred in columns:
-        names.append(task)
-        sizes.append(int(rows.sum()))
-        w = None if weight is None else weight[rows]
-        values.append(_metric(scorer, y_true, y_pred, w))
+        for t in range(Y.shape[1]):
+            rows = np.flatnonzero(~_missing(Y[:, t]))
+            columns.append((rows, Y[rows, t], response[rows, t]))
+    values = [
+        _metric(scorer, y_true, y_pred, None if weight is None else weight[rows])
+        for rows, y_true, y_pred in columns
+    ]
     return {
-        "task": np.asarray(names),
-        "n_rows": np.asarray(sizes, dtype=int),
+        "task": np.asarray(tasks),
+        "n_rows": np.array([len(rows) for rows, *_ in columns], dtype=int),
         "score": scorer.sign * np.asarray(values, dtype=float),
     }
+
+
+def _rows_by_task(task_ids, fitted):
+    """``(tasks, rows)``: the fitted tasks (sorted, as ``tasks_``) then the
+    unseen ones of ``task_ids``, and each one's row positions (one sort of
+    the rows, not a pass per task)."""
+    labels, inverse = np.unique(task_ids, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(labels) + 1))
+    tasks = np.concatenate([fitted, labels[map_tasks(labels, fitted) < 0]])
+    where = map_tasks(tasks, labels)
+    groups = [order[bounds[j] : bounds[j + 1]] if j >= 0 else order[:0] for j in where]
+    return tasks, groups
 
 
 def _missing(column):
@@ -292,6 +310,8 @@ def _metric(scorer, y_true, y_pred, weight):
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
             value = scorer.score_func(y_true, y_pred, **kwargs)
-        except ValueError:  # one class, for the AUC
-            return np.nan
+        except ValueError:
+            if len(np.unique(y_true)) < 2:  # one class, for the AUC
+                return np.nan
+            raise
     return float(value)
