@@ -7,10 +7,18 @@ when a display is drawn.
 """
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from .._docstring import fill
 from ..metrics import per_task_scores
+
+# What the path arrays of the ``*CV`` estimators hold, as an axis label.
+_PATH_NAMES = {
+    "mse_path_": "validation mean squared error",
+    "log_loss_path_": "validation mean log-loss",
+    "score_path_": "validation score",
+}
 
 # Parts of every display's docstring.
 _DRAWN = """ax_ : matplotlib Axes
@@ -208,7 +216,7 @@ class PerTaskScoreDisplay:
         name = scoring if isinstance(scoring, str) else "score"
         if scoring is None:
             first = next(iter(estimators.values()))
-            name = "accuracy" if hasattr(first, "classes_") else "R²"
+            name = "accuracy" if is_classifier(first) else "R²"
         return cls(tables, name).plot(ax=ax)
 
     def plot(self, ax=None):
@@ -294,18 +302,13 @@ class RegularizationPathDisplay:
             labels = [", ".join(f"{k}={v:g}" for k, v in p.items()) for p in points]
         else:
             values = values[None]
-        names = {
-            "mse_path_": "validation mean squared error",
-            "log_loss_path_": "validation mean log-loss",
-            "score_path_": "validation score",
-        }
         return cls(
             np.asarray(estimator.alphas_),
             values,
             labels,
             estimator.alpha_,
             estimator._path,
-            names[attribute],
+            _PATH_NAMES[attribute],
         ).plot(ax=ax)
 
     @classmethod
@@ -432,11 +435,7 @@ class CouplingValidationDisplay:
         couplings = np.array([p["coupling"] for p in points], dtype=float)
         best = mean.min(axis=1) if attribute != "score_path_" else mean.max(axis=1)
         order = np.argsort(couplings)
-        name = {
-            "mse_path_": "validation mean squared error",
-            "log_loss_path_": "validation mean log-loss",
-            "score_path_": "validation score",
-        }[attribute]
+        name = _PATH_NAMES[attribute]
         return cls(couplings[order], best[order], estimator.coupling_, name).plot(ax=ax)
 
     def plot(self, ax=None):
