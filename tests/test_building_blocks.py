@@ -154,6 +154,31 @@ def test_datafit_derivatives_conjugate_and_cvxpy_form(datafit, make):
     np.testing.assert_allclose(expr.value, datafit.value(data, Z))
 
 
+def test_logistic_intercepts_take_a_few_newton_steps():
+    """Intercepts only: each task's root is logit(mean label). Newton lands on
+    the root's float neighbours, where the derivative is round-off; that must
+    end the search, not start a bisection down to the last bit (27
+    derivative evaluations here before)."""
+
+    class Counting(LogisticLoss):
+        calls = 0
+
+        def gradient(self, data, Z):
+            Counting.calls += 1
+            return super().gradient(data, Z)
+
+    T, n = 3000, 30
+    local = np.random.default_rng(0)
+    tasks = np.repeat(np.arange(T), n)
+    y = (local.random(T * n) < local.uniform(0.2, 0.8, T)[tasks]).astype(float)
+    y[::n], y[1::n] = 1.0, 0.0  # both classes in every task
+    data = make_task_data(local.normal(size=(T * n, 3)), y, task_ids=tasks)
+    b = refit_intercept(data, Counting(), np.zeros((T, 3)), np.zeros(T))
+    mean = y.reshape(T, n).mean(axis=1)
+    np.testing.assert_allclose(b, np.log(mean / (1 - mean)), rtol=0, atol=1e-13)
+    assert Counting.calls <= 10
+
+
 @pytest.mark.parametrize("datafit", [SquaredLoss(), LogisticLoss()])
 @pytest.mark.parametrize("make", LAYOUTS)
 def test_duality_gap_bounds_the_suboptimality(datafit, make):

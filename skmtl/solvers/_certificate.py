@@ -51,16 +51,24 @@ def refit_intercept(data, datafit, W, b, max_iter=100):
         g = data.task_sums(datafit.gradient(data, Z))
         h = data.task_sums(datafit.hessian(data, Z))
         step = g / np.maximum(h, np.finfo(float).tiny)
-        if np.all(np.abs(step) <= 1e-15 * (1 + np.abs(b))):
-            break
+        done = np.abs(step) <= 1e-15 * (1 + np.abs(b))
         if datafit.quadratic:
+            if np.all(done):
+                break
             b -= step
             continue
         high = np.where(g > 0, np.minimum(high, b), high)
         low = np.where(g < 0, np.maximum(low, b), low)
+        # A root bracketed to the last bits is found, whatever the derivative
+        # (a step function at that scale) says of the step.
+        done |= high - low <= 4 * np.finfo(float).eps * (1 + np.abs(b))
+        if np.all(done):
+            break
         newton = b - step
         bracketed = np.isfinite(low) & np.isfinite(high)
-        outside = bracketed & ((newton <= low) | (newton >= high))
+        # (A Newton point on an end of the bracket is no reason to bisect:
+        # that end is the previous point, next to the root.)
+        outside = bracketed & ((newton < low) | (newton > high))
         with np.errstate(invalid="ignore"):  # inf - inf where not bracketed
             b = np.where(outside, 0.5 * (low + high), newton)
     return b
