@@ -30,6 +30,9 @@ __all__ = [
     "split_task_column",
 ]
 
+# Entries of X per chunk of tasks in the batched Gram products (8 bytes each).
+_CHUNK_ENTRIES = 2**17
+
 
 class TaskData:
     """Features, targets and task membership in the form solvers read.
@@ -149,11 +152,32 @@ class TaskData:
 
         return self.cached("size_groups", groups)
 
+    def _chunked_size_groups(self):
+        """:meth:`_size_groups` cut into chunks of about a megabyte of ``X``.
+
+        The temporaries of a chunk (centred or weighted rows) stay in cache
+        for the product that reads them: on tall data the Gram matrices then
+        cost one read of ``X`` instead of a copy of it written and read again.
+        """
+        p = max(self.n_features, 1)
+        for tasks, rows in self._size_groups():
+            size = self.n_samples // self.n_tasks if rows is None else rows.shape[1]
+            step = max(1, _CHUNK_ENTRIES // max(size * p, 1))
+            for start in range(0, len(tasks), step):
+                part = slice(start, start + step)
+                # (Equal sizes: tasks is every task in order, so a slice.)
+                yield tasks[part], part if rows is None else rows[part]
+
     def _blocks(self, A, rows):
-        """``A`` (rows first) as (k, s, ...) blocks of one size group."""
-        if rows is None:
+        """``A`` (rows first) as (k, s, ...) blocks of one size group.
+
+        ``rows`` is None (every task has the same size: ``A`` reshaped, no
+        copy), a slice of tasks of such data, or the (k, s) row indices.
+        """
+        if rows is None or isinstance(rows, slice):
             size = self.n_samples // self.n_tasks
-            return A.reshape(self.n_tasks, size, *A.shape[1:])
+            blocks = A.reshape(self.n_tasks, size, *A.shape[1:])
+            return blocks if rows is None else blocks[rows]
         return A[rows]
 
     def linear(self, W, b):
@@ -258,7 +282,7 @@ class TaskData:
                 means = (self._row_sums(D) @ self.X) / safe
             # Equal weights (unit sample weights): no weighted copy of X.
             equal = D.size > 0 and np.all(D == D[0])
-            for tasks, rows in self._size_groups():  # batched BLAS per size
+            for tasks, rows in self._chunked_size_groups():  # batched BLAS
                 blocks = self._blocks(self.X, rows)
                 if center:
                     blocks = blocks - means[tasks][:, None, :]

@@ -68,13 +68,39 @@ def test_centred_gram_is_the_schur_complement(make):
         assert ones @ gram[t] @ ones >= -1e-10
 
 
+@pytest.mark.parametrize("make", LAYOUTS)
+def test_gram_in_chunks_of_tasks_equals_one_product_per_task(make, monkeypatch):
+    """Tall data computes the Gram matrices a few tasks at a time; tasks of
+    unequal sizes and chunks that split a size group give the same blocks."""
+    monkeypatch.setattr("skmtl._task_data._CHUNK_ENTRIES", 5)
+    data = make()
+    D = rng.uniform(size=data.Y.shape) * data.weight
+    for center in (False, True):
+        gram, means, totals = data.weighted_gram(D, center)
+        for t, rows in data.task_rows():
+            d = D[rows]
+            Xt = data.X if data.shared_design else data.X[rows]
+            Xt = Xt - means[t] if center else Xt
+            np.testing.assert_allclose(gram[t], Xt.T @ (d[:, None] * Xt), atol=1e-12)
+    equal = make_task_data(
+        rng.normal(size=(12, 2)), rng.normal(size=12), task_ids=np.repeat([0, 1, 2], 4)
+    )
+    gram, _, _ = equal.weighted_gram(equal.weight, center=False)
+    for t, rows in equal.task_rows():
+        np.testing.assert_allclose(gram[t], equal.X[rows].T @ equal.X[rows])
+
+
 @pytest.mark.parametrize("coupling", [0.0, 0.7, 1e6, INF])
 @pytest.mark.parametrize("p", [3, 70])  # batched inverse and LAPACK Cholesky loop
-def test_newton_system_matches_the_dense_solve(coupling, p):
+@pytest.mark.parametrize("shared", [False, True])  # one block for all tasks
+def test_newton_system_matches_the_dense_solve(coupling, p, shared):
     T = 4
     penalty = MeanRegularization(0.3, coupling)
     H = np.stack([(lambda a: a @ a.T)(rng.normal(size=(p, p))) for _ in range(T)])
-    H[0] *= 1e-6  # a task with little curvature: the mean direction is ill-posed
+    if shared:
+        H[:] = H[0]
+    else:
+        H[0] *= 1e-6  # a task with little curvature: the mean direction is ill-posed
     R = rng.normal(size=(T, p))
     D = penalty.solve_newton_system(H, R)
     blockdiag = np.zeros((T * p, T * p))
