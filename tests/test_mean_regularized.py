@@ -7,6 +7,10 @@ import pytest
 from sklearn.linear_model import LogisticRegression, Ridge
 
 from skmtl import MeanRegularizedClassifier, MeanRegularizedRegressor
+from skmtl._task_data import make_task_data
+from skmtl.datafits import LogisticLoss
+from skmtl.penalties import MeanRegularization
+from skmtl.solvers._dispatch import auto_solver
 
 from ._oracles import Observations, cvxpy_solve, objective
 
@@ -82,7 +86,10 @@ def test_solvers_agree(loss, layout, coupling):
     kwargs, (X, y, sw), obs = make_problem(loss, layout, missing=True, weights=True)
     objectives = {}
     default = "closed_form" if loss == "squared" else "newton"
-    for solver in [default, "lbfgs", "cvxpy"]:
+    solvers = [default, "lbfgs", "cvxpy"]
+    if loss == "logistic" and coupling < INF:  # (pooled: a constraint)
+        solvers.append("newton_cg")
+    for solver in solvers:
         model = ESTIMATORS[loss](0.1, coupling, solver=solver, tol=1e-10, **kwargs)
         model.fit(X, y, sample_weight=sw)
         objectives[solver] = objective(
@@ -92,6 +99,86 @@ def test_solvers_agree(loss, layout, coupling):
     best = min(objectives.values())
     for value in objectives.values():
         assert value <= best * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("layout", ["shared", "indexed"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("coupling", [0.0, 1.7, 1e12])
+def test_newton_cg_matches_cvxpy(layout, fit_intercept, coupling):
+    """Truncated Newton, with missing targets and weights, against the oracle."""
+    kwargs, (X, y, sw), obs = make_problem(
+        "logistic", layout, missing=True, weights=True
+    )
+    model = MeanRegularizedClassifier(
+        0.05,
+        coupling,
+        solver="newton_cg",
+        fit_intercept=fit_intercept,
+        tol=1e-12,
+        **kwargs,
+    )
+    model.fit(X, y, sample_weight=sw)
+    W_ref, b_ref = cvxpy_solve(obs, 0.05, coupling, "logistic", fit_intercept)
+    ours = objective(obs, model.coef_, model.intercept_, 0.05, coupling, "logistic")
+    reference = objective(obs, W_ref, b_ref, 0.05, coupling, "logistic")
+    assert ours <= reference * (1 + 1e-8)
+    assert reference <= ours * (1 + 1e-8)
+    assert abs(model.dual_gap_) <= 1e-12 * ours + 1e-15
+    if not fit_intercept:
+        assert np.all(model.intercept_ == 0)
+
+
+def test_newton_cg_on_sparse_bag_of_words_equals_lbfgs():
+    """The case it is for: many sparse count features, weak regularisation.
+    "auto" picks it; it certifies the same optimum as L-BFGS."""
+    from scipy import sparse
+    from sklearn.datasets import make_multilabel_classification
+
+    X, Y = make_multilabel_classification(
+        n_samples=200, n_features=400, n_classes=5, length=30, random_state=0
+    )
+    X = sparse.csr_matrix(X, dtype=float)
+    alpha, coupling = 1e-3, 2.0
+    fits = {
+        solver: MeanRegularizedClassifier(alpha, coupling, solver=solver, tol=1e-10)
+        for solver in ["newton_cg", "lbfgs"]
+    }
+
+    def value(model):
+        Z = X @ model.coef_.T + model.intercept_
+        W = model.coef_
+        spread = W - W.mean(axis=0)
+        penalty = alpha * (np.sum(W**2) + coupling * np.sum(spread**2))
+        return np.mean(np.logaddexp(0.0, np.where(Y > 0, -Z, Z))) + penalty
+
+    values = {k: value(m.fit(X, Y)) for k, m in fits.items()}
+    assert abs(values["newton_cg"] - values["lbfgs"]) <= 2e-10 * values["lbfgs"]
+    np.testing.assert_allclose(fits["newton_cg"].coef_, fits["lbfgs"].coef_, atol=1e-4)
+    data = make_task_data(X, Y.astype(float))
+    penalty = MeanRegularization(alpha, coupling)
+    assert auto_solver(data, LogisticLoss(), penalty) == "newton_cg"
+
+
+def test_newton_cg_at_extreme_couplings():
+    """Up to coupling=1e300 it certifies the L-BFGS optimum (the penalty's
+    Hessian products and the preconditioner split the mean from the spread,
+    with no cancellation); where the curvature overflows, or the model is
+    pooled, it does not apply."""
+    kwargs, (X, y, _), _ = make_problem("logistic", "indexed")
+    for coupling in [1e100, 1e300]:
+        fits = [
+            MeanRegularizedClassifier(
+                0.1, coupling, solver=solver, tol=1e-12, **kwargs
+            ).fit(X, y)
+            for solver in ("newton_cg", "lbfgs")
+        ]
+        # (Both within 1e-12 of the optimum, whose curvature is >= 2 alpha.)
+        np.testing.assert_allclose(fits[0].coef_, fits[1].coef_, atol=1e-5)
+        assert fits[0].dual_gap_ <= 1e-12
+    for coupling in [1e308, INF]:  # 2 alpha (1 + coupling) overflows
+        model = MeanRegularizedClassifier(10.0, coupling, solver="newton_cg", **kwargs)
+        with pytest.raises(ValueError, match="solver='newton_cg' does not apply"):
+            model.fit(X, y)
 
 
 def test_no_intercept_matches_cvxpy():

@@ -163,7 +163,7 @@ class _TaskQuadraticFamily(MultiTaskLinearModel):
 
     _shares = False  # the tasks already shrink toward each other
 
-    _solvers = ("prox_newton", "lbfgs", "fista", "cvxpy")
+    _solvers = ("prox_newton", "newton_cg", "lbfgs", "fista", "cvxpy")
 
     def _penalty_for(self, data):
         matrix, norm = self._parts(data)

@@ -59,7 +59,7 @@ class _MeanRegularized(MultiTaskLinearModel):
         ),
     )
     _defaults = {"tol": 1e-8, "max_iter": 1000}
-    _solvers = ("closed_form", "newton", "lbfgs", "cvxpy")
+    _solvers = ("closed_form", "newton", "newton_cg", "lbfgs", "cvxpy")
     _path = "alpha"
     _penalty_math = (
         MeanRegularization.math + ",\n" + r"\qquad \bar w = \frac{1}{T} \sum_t w_t"
