@@ -3,6 +3,7 @@
 import cvxpy as cp
 import numpy as np
 import pytest
+from sklearn.datasets import make_multilabel_classification
 
 from skmtl._task_data import make_task_data
 from skmtl.datafits import LogisticLoss, SquaredLoss
@@ -203,6 +204,17 @@ def test_logistic_intercepts_take_a_few_newton_steps():
     mean = y.reshape(T, n).mean(axis=1)
     np.testing.assert_allclose(b, np.log(mean / (1 - mean)), rtol=0, atol=1e-13)
     assert Counting.calls <= 10
+    # Labels on which Newton, a few ulps from a root, jumps from one end of
+    # the bracket to the other: found, not cycled through up to max_iter.
+    _, Y = make_multilabel_classification(
+        n_samples=5000, n_classes=50, n_labels=3, length=100, random_state=0
+    )
+    data = make_task_data(np.zeros((5000, 1)), Y.astype(float))
+    Counting.calls = 0
+    b = refit_intercept(data, Counting(), np.zeros((50, 1)), np.zeros(50))
+    mean = Y.mean(axis=0)
+    np.testing.assert_allclose(b, np.log(mean / (1 - mean)), rtol=0, atol=1e-13)
+    assert Counting.calls <= 15
 
 
 @pytest.mark.parametrize("datafit", [SquaredLoss(), LogisticLoss()])

@@ -59,15 +59,17 @@ def refit_intercept(data, datafit, W, b, max_iter=100):
             continue
         high = np.where(g > 0, np.minimum(high, b), high)
         low = np.where(g < 0, np.maximum(low, b), low)
-        # A root bracketed to the last bits is found, whatever the derivative
-        # (a step function at that scale) says of the step.
-        done |= high - low <= 4 * np.finfo(float).eps * (1 + np.abs(b))
+        # A root bracketed to a few dozen ulps is found: at that scale the
+        # derivative is a step function, and Newton may jump from one end of
+        # the bracket to the other for ever.
+        done |= high - low <= 64 * np.finfo(float).eps * (1 + np.abs(b))
         if np.all(done):
             break
         newton = b - step
         bracketed = np.isfinite(low) & np.isfinite(high)
         # (A Newton point on an end of the bracket is no reason to bisect:
-        # that end is the previous point, next to the root.)
+        # that end is the previous point, next to the root; bisecting would
+        # crawl down to the last bits.)
         outside = bracketed & ((newton < low) | (newton > high))
         with np.errstate(invalid="ignore"):  # inf - inf where not bracketed
             b = np.where(outside, 0.5 * (low + high), newton)
