@@ -26,22 +26,37 @@ the matrix), the pooled ``Ridge`` on the same sparse features against
 ``alpha_max``), each fitted once (time and tracemalloc peak), next to the
 stored size of ``X`` and its dense size.
 
+With ``--multilabel`` it measures the issue's text-like multi-label case:
+``make_multilabel_classification(sparse=True)`` with ``MULTILABEL_SHAPE``
+(0.5 % non-zero word counts), a shared design of ``MULTILABEL_LABELS``
+labels, ``MeanRegularizedClassifier`` (coupling 0, which is one logistic
+regression per label, and 1; ``alpha = 1 / (2 C n T)``, the strength of
+``C=1`` in scikit-learn's sum of losses) with its default solver (truncated
+Newton), and with ``solver="lbfgs"``, against scikit-learn's one-vs-rest
+``LogisticRegression(C=1)`` (lbfgs) at its default ``tol`` and at
+``tol=1e-8``; each fitted once. At coupling 0 both solve the same problem:
+the table gives the largest coefficient difference.
+
 Run from the repository root::
 
-    OPENBLAS_NUM_THREADS=1 python -m benchmarks.bench_cost [--sparse]
+    OPENBLAS_NUM_THREADS=1 python -m benchmarks.bench_cost [--sparse | --multilabel]
 
 It writes the table into ``benchmarks/RESULTS.md`` between the markers
 ``<!-- bench_cost -->`` and ``<!-- /bench_cost -->`` (``bench_cost_sparse``
-with ``--sparse``).
+with ``--sparse``, ``bench_cost_multilabel`` with ``--multilabel``).
 """
 
 import argparse
 import time
 import tracemalloc
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import Ridge
+from sklearn.datasets import make_multilabel_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.multiclass import OneVsRestClassifier
 
 import skmtl
 from benchmarks._common import machine_info, markdown_table, write_section
@@ -50,6 +65,7 @@ from skmtl._task_data import row_products
 SHAPES = [(1_000, 100, 20), (10_000, 100, 20), (200, 50, 2_000)]
 REPEAT, REPEAT_WIDE = 3, 1
 SPARSE_SHAPE, SPARSE_DENSITY, SPARSE_TASKS = (200_000, 50_000), 1e-3, 20
+MULTILABEL_SHAPE, MULTILABEL_LABELS = (5_000, 20_000), 50
 COMMAND = "OPENBLAS_NUM_THREADS=1 python -m benchmarks.bench_cost"
 
 
@@ -186,14 +202,97 @@ def sparse_table():
     )
 
 
+def multilabel_table():
+    n, p = MULTILABEL_SHAPE
+    X, Y = make_multilabel_classification(
+        n_samples=n,
+        n_features=p,
+        n_classes=MULTILABEL_LABELS,
+        n_labels=3,
+        length=100,
+        sparse=True,
+        random_state=0,
+    )
+    X = X.tocsr().astype(float)
+    alpha = 1 / (2 * n * MULTILABEL_LABELS)
+
+    def ovr(tol):
+        return OneVsRestClassifier(LogisticRegression(tol=tol, max_iter=10_000))
+
+    candidates = {
+        "one-vs-rest LogisticRegression (tol=1e-4, its default)": ovr(1e-4),
+        "one-vs-rest LogisticRegression (tol=1e-8)": ovr(1e-8),
+    }
+    for coupling in (0.0, 1.0):
+        for solver in ("auto", "lbfgs"):
+            name = f"MeanRegularizedClassifier (coupling={coupling:g}, {solver})"
+            candidates[name] = skmtl.MeanRegularizedClassifier(
+                alpha, coupling, solver=solver, tol=1e-8
+            )
+    times, fits = {}, {}
+    for name, model in candidates.items():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            start = time.perf_counter()
+            fits[name] = model.fit(X, Y)
+            times[name] = time.perf_counter() - start
+        stopped = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+        note = "; ConvergenceWarning" if stopped else ""
+        print(f"multilabel {name}: {times[name]:.2f} s{note}", flush=True)
+        times[name] = (times[name], note)
+    baseline = times["one-vs-rest LogisticRegression (tol=1e-4, its default)"][0]
+    reference = np.vstack(
+        [e.coef_ for e in fits["one-vs-rest LogisticRegression (tol=1e-8)"].estimators_]
+    )
+    rows = []
+    for name, (seconds, note) in times.items():
+        coef = getattr(fits[name], "coef_", None)
+        same = (
+            f"{np.abs(coef - reference).max():.1e}"
+            if coef is not None and "coupling=0" in name
+            else ""
+        )
+        steps = getattr(fits[name], "n_iter_", "")
+        rows.append(
+            [name, f"{seconds:.2f} s{note}", f"{seconds / baseline:.1f}x", steps, same]
+        )
+    header = [
+        "model",
+        "fit time",
+        "/ one-vs-rest (default tol)",
+        "n_iter_",
+        "max |coef - one-vs-rest at tol=1e-8|",
+    ]
+    return "\n\n".join(
+        [
+            "## Sparse multi-label classification (issue [8/10])",
+            f"Command: `{COMMAND} --multilabel`. "
+            f"`make_multilabel_classification(n_samples={n}, n_features={p}, "
+            f"n_classes={MULTILABEL_LABELS}, n_labels=3, length=100, "
+            f"sparse=True, random_state=0)`: CSR word counts, {X.nnz:,} "
+            f"non-zeros ({X.nnz / (n * p):.2%}). alpha = {alpha:.1e} "
+            "(C=1); skmtl's fits stop at a duality gap of 1e-8 of the "
+            "objective. One fit each.",
+            markdown_table(header, rows),
+            markdown_table(["", ""], machine_info()),
+        ]
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sparse", action="store_true")
-    if parser.parse_args().sparse:
-        text = sparse_table()
-        print(text)
-        write_section(text, "bench_cost_sparse")
-        return
+    parser.add_argument("--multilabel", action="store_true")
+    arguments = parser.parse_args()
+    for flag, table_of, section in [
+        (arguments.sparse, sparse_table, "bench_cost_sparse"),
+        (arguments.multilabel, multilabel_table, "bench_cost_multilabel"),
+    ]:
+        if flag:
+            text = table_of()
+            print(text)
+            write_section(text, section)
+            return
     measured = {shape: measure(shape) for shape in SHAPES}
     text = "\n\n".join(
         [
