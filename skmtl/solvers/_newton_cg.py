@@ -30,13 +30,14 @@ def newton_cg(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     W)` (``penalty.task_quadratic``, with gradient :math:`M W`), so the
     Hessian of the objective applied to a direction :math:`(V, c)` is
     :math:`A^\top (d \odot A (V, c)) + M V`, :math:`d = F''(Z)` and
-    :math:`A` the linear predictions. Conjugate
-    gradients, preconditioned by the Hessian without the data's cross terms
-    (:func:`_preconditioner`), solve each step to a residual that shrinks
-    with the square root of the relative duality gap (superlinear
-    convergence, :func:`_forcing`); an Armijo line search keeps the
-    objective decreasing, and each step ends with exact intercepts and a
-    duality-gap certificate.
+    :math:`A` the linear predictions. Conjugate gradients, preconditioned by
+    the Hessian without the data's cross terms (:func:`_preconditioner`),
+    solve each step to a residual that shrinks with the square root of the
+    relative duality gap (superlinear convergence, :func:`_forcing`); an
+    Armijo line search keeps the objective decreasing, and each step ends
+    with exact intercepts and a duality-gap certificate. A step that no line
+    search can use (round-off) ends the run, with the warning of a gap above
+    ``tol``.
 
     Returns
     -------
@@ -60,7 +61,7 @@ def newton_cg(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
             rtol=_forcing(certified.gap / certified.primal, tol),
         )
         dW, db = step[:, :-1], step[:, -1]
-        W, b = armijo(
+        W_next, b_next = armijo(
             certified,
             W + dW,
             b + db,
@@ -68,10 +69,12 @@ def newton_cg(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
             lambda W, b: datafit.value(data, data.linear(W, b)),
             penalty.value,
         )
-        certified = _certify(data, datafit, penalty, W, b, fit_intercept)
+        if W_next is W and b_next is b:
+            break  # no step lowers the objective (round-off): the next would repeat
+        certified = _certify(data, datafit, penalty, W_next, b_next, fit_intercept)
     warn_if_not_certified(
         "Newton-CG",
-        f"after max_iter={max_iter} Newton steps",
+        f"after {n_iter} Newton steps (max_iter={max_iter})",
         certified.gap,
         certified.primal,
         tol,
