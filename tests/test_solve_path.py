@@ -113,3 +113,23 @@ def test_the_secant_start_saves_newton_steps_on_a_logistic_grid(monkeypatch):
     with_secant = steps()
     monkeypatch.setattr(dispatch, "_secant_start", lambda d, f, p, before, W, b: (W, b))
     assert with_secant < steps()
+
+
+def test_a_path_changes_solver_where_its_own_does_not_apply():
+    """A CV grid walks couplings 0, 10, inf in one path: truncated Newton,
+    picked for the first, does not take the pooled model, which gets "auto"'s
+    choice (L-BFGS); every point is the cold solution."""
+    from skmtl.penalties import MeanRegularization
+
+    X = rng.normal(size=(80, 60))  # over 50 features: not Newton's blocks
+    Y = (X[:, :3] @ rng.normal(size=(3, 4)) + rng.normal(size=(80, 4)) > 0) * 1.0
+    data = make_task_data(X, Y)
+    datafit = LogisticLoss()
+    penalties = [MeanRegularization(0.05, c) for c in (0.0, 10.0, np.inf)]
+    assert dispatch.auto_solver(data, datafit, penalties[0]) == "newton_cg"
+    for penalty, result in zip(
+        penalties, solve_path(data, datafit, penalties, tol=TOL), strict=True
+    ):
+        cold = solve(data, datafit, penalty, tol=TOL)
+        assert result.dual_gap <= TOL * result.objective
+        assert abs(result.objective - cold.objective) <= 2 * TOL * cold.objective

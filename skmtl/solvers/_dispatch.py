@@ -333,9 +333,9 @@ def solve_path(
 ):
     """Solve for a sequence of penalties, each warm-started from the previous.
 
-    Uses the solver ``"auto"`` picks for the first penalty; FISTA and
-    coordinate descent also build their data statistics once for the whole
-    path.
+    Uses the solver ``"auto"`` picks for the first penalty (and ``"auto"``'s
+    choice for a penalty it does not apply to); FISTA and coordinate descent
+    also build their data statistics once for the whole path.
 
     Yields
     ------
@@ -359,12 +359,15 @@ def _warm_path(data, datafit, penalties, solver, *, fit_intercept, tol, max_iter
         start = (W, b)
         if before is not None:
             start = _secant_start(data, datafit, penalty, before, W, b)
+        # A penalty the path's solver does not take (a CV grid's pooled
+        # coupling after finite ones, for truncated Newton) gets its own.
+        applies = SOLVERS[solver].applies(data, datafit, penalty)
         # (A decomposition starts from the previous parts, stacked.)
         result = solve(
             data,
             datafit,
             penalty,
-            solver=solver,
+            solver=solver if applies else "auto",
             fit_intercept=fit_intercept,
             tol=tol,
             max_iter=max_iter,
