@@ -46,6 +46,7 @@ import resource
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -218,10 +219,11 @@ def measure_ridge(directory):
     return {"seconds": time.perf_counter() - start, "peak_mb": [_peak_mb()]}
 
 
-def measure_dask_glm(directory):
-    """dask-glm's pooled linear regression (its defaults: ADMM, an L2 penalty)."""
+def measure_dask_glm(directory, logistic=False):
+    """dask-glm's pooled linear (or, on ``y > 0``, logistic) regression, with
+    its defaults: ADMM, an L2 penalty."""
     import dask.dataframe as dd
-    from dask_glm.estimators import LinearRegression
+    from dask_glm.estimators import LinearRegression, LogisticRegression
 
     cluster, client = _cluster()
     with cluster, client:
@@ -229,8 +231,13 @@ def measure_dask_glm(directory):
         features = [f"x{j}" for j in range(N_FEATURES)]
         start = time.perf_counter()
         # One array for X and y: Dask fuses the partitions of a lone column.
-        data = frame[[*features, "y"]].to_dask_array(lengths=True)
-        LinearRegression().fit(data[:, :-1], data[:, -1])
+        if logistic:
+            columns = frame[features].assign(label=frame["y"] > 0).astype(float)
+        else:
+            columns = frame[[*features, "y"]]
+        data = columns.to_dask_array(lengths=True)
+        model = LogisticRegression() if logistic else LinearRegression()
+        model.fit(data[:, :-1], data[:, -1])
         return {
             "seconds": time.perf_counter() - start,
             "peak_mb": _cluster_peaks(client),
@@ -268,25 +275,6 @@ def measure_dask_logistic(directory):
     return result
 
 
-def measure_dask_glm_logistic(directory):
-    """dask-glm's pooled logistic regression (its defaults: ADMM, an L2 penalty)."""
-    import dask.dataframe as dd
-    from dask_glm.estimators import LogisticRegression
-
-    cluster, client = _cluster()
-    with cluster, client:
-        frame = dd.read_parquet(str(directory / "*.parquet"))
-        features = [f"x{j}" for j in range(N_FEATURES)]
-        start = time.perf_counter()
-        data = frame[features].assign(label=frame["y"] > 0).astype(float)
-        data = data.to_dask_array(lengths=True)
-        LogisticRegression().fit(data[:, :-1], data[:, -1])
-        return {
-            "seconds": time.perf_counter() - start,
-            "peak_mb": _cluster_peaks(client),
-        }
-
-
 MEASUREMENTS = {
     "io_floor": measure_io_floor,
     "compute_floor": measure_compute_floor,
@@ -296,7 +284,7 @@ MEASUREMENTS = {
     "ridge": measure_ridge,
     "dask_glm": measure_dask_glm,
     "dask_logistic": measure_dask_logistic,
-    "dask_glm_logistic": measure_dask_glm_logistic,
+    "dask_glm_logistic": partial(measure_dask_glm, logistic=True),
 }
 LOGISTIC = ("io_floor", "compute_floor", "dask_logistic", "dask_glm_logistic")
 ANCHORS = ("ridge", "dask_glm")  # measured on the first data set only

@@ -159,10 +159,9 @@ class TaskData:
         for the product that reads them: on tall data the Gram matrices then
         cost one read of ``X`` instead of a copy of it written and read again.
         """
-        p = max(self.n_features, 1)
         for tasks, rows in self._size_groups():
             size = self.n_samples // self.n_tasks if rows is None else rows.shape[1]
-            step = max(1, _CHUNK_ENTRIES // max(size * p, 1))
+            step = max(1, _CHUNK_ENTRIES // max(size * self.n_features, 1))
             for start in range(0, len(tasks), step):
                 part = slice(start, start + step)
                 # (Equal sizes: tasks is every task in order, so a slice.)
