@@ -1,5 +1,7 @@
 """TaskData, datafits, penalty and certificate checked piece by piece."""
 
+import tracemalloc
+
 import cvxpy as cp
 import numpy as np
 import pytest
@@ -89,6 +91,47 @@ def test_gram_in_chunks_of_tasks_equals_one_product_per_task(make, monkeypatch):
     gram, _, _ = equal.weighted_gram(equal.weight, center=False)
     for t, rows in equal.task_rows():
         np.testing.assert_allclose(gram[t], equal.X[rows].T @ equal.X[rows])
+
+
+@pytest.mark.parametrize("make", LAYOUTS)
+@pytest.mark.parametrize("chunk", [3, 5, 2**17])  # one row, rows across tasks, all
+def test_weighted_moments_by_chunks_of_rows(make, chunk, monkeypatch):
+    """The second moments square ``X`` a chunk of rows at a time (no copy of
+    the data); chunks that cut a task's rows give the same moments."""
+    monkeypatch.setattr("skmtl._task_data._CHUNK_ENTRIES", chunk)
+    data = make()
+    D = rng.uniform(size=data.Y.shape) * data.weight
+    totals, means, variances = data.weighted_moments(D)
+    for t, rows in data.task_rows():
+        d = D[rows]
+        Xt = data.X if data.shared_design else data.X[rows]
+        mean = d @ Xt / d.sum()
+        np.testing.assert_allclose(totals[t], d.sum())
+        np.testing.assert_allclose(means[t], mean)
+        np.testing.assert_allclose(
+            variances[t], d @ (Xt - mean) ** 2 / d.sum(), atol=1e-12
+        )
+
+
+def test_grouping_rows_copies_the_features_once():
+    """Features beside a task column (a strided view) are gathered straight
+    into the grouped copy; restricting to every feature copies nothing."""
+    rows, p = 4000, 50
+    X = rng.normal(size=(rows, p + 1))
+    ids = rng.integers(0, 7, rows)
+    features = X[:, 1:]
+    tracemalloc.start()
+    data = make_task_data(features, rng.normal(size=rows), task_ids=ids)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1.2 * features.size * 8
+    order = np.argsort(ids, kind="stable")
+    np.testing.assert_array_equal(data.X, features[order])
+    assert data.restrict_features(np.arange(p)) is data
+    columns = np.array([3, 0, 7])
+    restricted = data.restrict_features(columns)
+    assert restricted.X.flags.c_contiguous
+    np.testing.assert_array_equal(restricted.X, data.X[:, columns])
 
 
 @pytest.mark.parametrize("coupling", [0.0, 0.7, 1e6, INF])
