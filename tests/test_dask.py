@@ -51,8 +51,14 @@ def _frame(n_tasks=6, n_rows=30, seed=0):
 
 
 def _assert_same_fit(model, fitted, same_gap=True):
-    """Coefficients to 1e-8; the same gap (statistics: the same solve) when
-    ``same_gap``, else each fit certifies its own."""
+    """Coefficients to 1e-8; when ``same_gap``, a gap as small as the
+    in-memory fit's (the same solve on the same statistics), else each fit
+    certifies its own.
+
+    (The statistics are added in another order on the cluster: the solves
+    agree to round-off, and a gap of 1e-15 in memory may be 1e-11 there;
+    hence the floor at ``tol``, the objectives being of order one.)
+    """
     scale = np.abs(fitted.coef_).max()
     np.testing.assert_allclose(model.coef_, fitted.coef_, rtol=1e-8, atol=1e-8 * scale)
     np.testing.assert_allclose(
@@ -60,7 +66,7 @@ def _assert_same_fit(model, fitted, same_gap=True):
     )
     np.testing.assert_array_equal(model.tasks_, fitted.tasks_)
     if same_gap:
-        assert model.dual_gap_ <= max(10 * fitted.dual_gap_, 1e-12)
+        assert model.dual_gap_ <= max(10 * fitted.dual_gap_, model.tol)
 
 
 FEATURES = ["task", "a", "b", "c"]
