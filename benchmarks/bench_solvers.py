@@ -1,24 +1,28 @@
 """Where the exact solvers stop being the right default: the ``auto`` thresholds.
 
-Two comparisons on generated data (``skmtl.datasets``), both layouts, a range
-of ``n_features``, every fit stopped by the same duality-gap rule (``tol``
-relative to the objective):
+Comparisons on generated data (``skmtl.datasets``), both layouts, a range
+of ``n_features``, and for the classifier on School (exam score above the
+median, 27 features, singular per-task blocks); every fit stopped by the
+same duality-gap rule (``tol`` relative to the objective):
 
-* ``MeanRegularizedClassifier(solver="newton")`` vs ``solver="lbfgs"`` on
-  ``make_multitask_classification`` data;
+* ``MeanRegularizedClassifier(solver="newton")`` vs ``solver="newton_cg"``
+  (truncated Newton) on ``make_multitask_classification`` data, with
+  ``solver="lbfgs"`` beside them;
 * ``MeanRegularizedRegressor(solver="closed_form")`` vs ``solver="lbfgs"`` on
   ``make_multitask_regression`` data.
 
 ``solver="auto"`` picks the exact solver up to a number of features set in
 ``skmtl/solvers/_dispatch.py`` (``NEWTON_MAX_FEATURES`` per layout for the
-logistic loss, ``CLOSED_FORM_MAX_FEATURES`` for the squared loss) and L-BFGS
-beyond. The *auto* column is what ``skmtl.solvers._dispatch.auto_solver``
-returns for the same data, built as the estimators build it; the report puts
-the measured crossovers next to those constants.
+logistic loss, ``CLOSED_FORM_MAX_FEATURES`` for the squared loss) and the
+iterative one beyond (truncated Newton, L-BFGS). The *auto* column is what
+``skmtl.solvers._dispatch.auto_solver`` returns for the same data, built as
+the estimators build it; the report puts the measured crossovers next to
+those constants.
 
 Newton and the closed form build T p x p blocks (O(N p^2)) and invert them
-(O(T p^3)) per step; L-BFGS costs O(N p) per iteration but needs many
-iterations, more the worse the problem is conditioned.
+(O(T p^3)) per step; truncated Newton and L-BFGS cost O(N p) per
+Hessian product or iteration, L-BFGS needing many more of them, the more
+the worse the problem is conditioned.
 
 Run from the repository root::
 
@@ -32,12 +36,23 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
 
-from benchmarks._common import fmt_time, markdown_table, relative_difference
+from benchmarks._common import (
+    data_home,
+    fmt_time,
+    markdown_table,
+    relative_difference,
+    write_section,
+)
 from skmtl import MeanRegularizedClassifier, MeanRegularizedRegressor
 from skmtl._task_data import make_task_data, split_task_column
 from skmtl.datafits import LogisticLoss, SquaredLoss
-from skmtl.datasets import make_multitask_classification, make_multitask_regression
+from skmtl.datasets import (
+    load_school,
+    make_multitask_classification,
+    make_multitask_regression,
+)
 from skmtl.penalties import MeanRegularization
 from skmtl.solvers import _dispatch
 
@@ -51,6 +66,9 @@ REPEAT_BUDGET = 4.0  # seconds
 SLACK = 1.5
 
 CLASSIFIER = "MeanRegularizedClassifier"
+# The pooled classifier (coupling=inf), which truncated Newton does not take:
+# Newton against L-BFGS.
+POOLED = "MeanRegularizedClassifier, pooled"
 REGRESSOR = "MeanRegularizedRegressor"
 ESTIMATORS = {
     CLASSIFIER: {
@@ -58,22 +76,35 @@ ESTIMATORS = {
         "make_data": make_multitask_classification,
         "datafit": LogisticLoss,
         "exact": "newton",
+        "iterative": "newton_cg",
+        "also": ("lbfgs",),
+    },
+    POOLED: {
+        "class": MeanRegularizedClassifier,
+        "make_data": make_multitask_classification,
+        "datafit": LogisticLoss,
+        "exact": "newton",
+        "iterative": "lbfgs",
+        "also": (),
     },
     REGRESSOR: {
         "class": MeanRegularizedRegressor,
         "make_data": make_multitask_regression,
         "datafit": SquaredLoss,
         "exact": "closed_form",
+        "iterative": "lbfgs",
+        "also": (),
     },
 }
 
 # (estimator, layout, n_tasks, rows per task (task-indexed) or rows (shared
 #  design), alpha, coupling, features). Left out because they are slow and far
-# from the crossover: the classifier at p = 2000 (Newton alone takes 10-40 s);
+# from the crossover: the classifier at p = 1000 (Newton alone takes 4-6 s);
 # the regressor at p = 2000 where L-BFGS needs 15-25 s (10 tasks of 1000 rows;
 # alpha=1e-5, coupling=100 task-indexed, where the closed form is 5x faster).
-P_CLF = (20, 50, 100, 200, 300, 500, 1000)
+P_CLF = (10, 20, 30, 50, 100, 200, 500)
 P_REG = (20, 50, 100, 200, 500, 1000, 2000)
+P_POOLED = (20, 50, 100, 200, 300, 500, 1000)
 CASES = [
     (CLASSIFIER, "task-indexed", 10, 200, 1e-3, 1.0, P_CLF),
     (CLASSIFIER, "task-indexed", 10, 1000, 1e-3, 1.0, P_CLF),
@@ -81,6 +112,11 @@ CASES = [
     (CLASSIFIER, "shared design", 10, 500, 1e-3, 1.0, P_CLF),
     (CLASSIFIER, "task-indexed", 10, 200, 1e-5, 100.0, P_CLF),
     (CLASSIFIER, "shared design", 10, 500, 1e-5, 100.0, P_CLF[:-1]),
+    (CLASSIFIER, "task-indexed", 139, None, 1e-4, 1.0, (27,)),  # School
+    (POOLED, "task-indexed", 139, None, 1e-4, np.inf, (27,)),  # School
+    (POOLED, "task-indexed", 10, 200, 1e-3, np.inf, P_POOLED),
+    (POOLED, "task-indexed", 50, 100, 1e-3, np.inf, P_POOLED),
+    (POOLED, "shared design", 10, 500, 1e-3, np.inf, P_POOLED),
     (REGRESSOR, "task-indexed", 10, 200, 1e-3, 1.0, P_REG),
     (REGRESSOR, "task-indexed", 10, 1000, 1e-3, 1.0, P_REG[:-1]),
     (REGRESSOR, "task-indexed", 50, 100, 1e-3, 1.0, P_REG[:-1]),
@@ -123,13 +159,15 @@ def objective(estimator, model, X, y, task_column, alpha, coupling):
     """
     Z = _linear(model, X, task_column)
     Y = np.asarray(y, dtype=float)
-    if estimator == CLASSIFIER:
+    if estimator != REGRESSOR:
         signed = np.where(Y > 0, Z, -Z)
         loss = float(np.mean(np.logaddexp(0.0, -signed)))
     else:
         loss = float(np.sum((Y - Z) ** 2) / (2 * X.shape[0]))
     W = model.coef_
-    penalty = alpha * (np.sum(W**2) + coupling * np.sum((W - W.mean(axis=0)) ** 2))
+    # (Pooled: equal rows, the spread is a constraint and adds nothing.)
+    spread = 0.0 if np.isinf(coupling) else coupling * np.sum((W - W.mean(0)) ** 2)
+    penalty = alpha * (np.sum(W**2) + spread)
     return loss + float(penalty)
 
 
@@ -146,17 +184,39 @@ def auto_choice(estimator, X, y, task_column, alpha, coupling):
     return _dispatch.auto_solver(data, datafit, MeanRegularization(alpha, coupling))
 
 
+def school_classification():
+    """School as a classification: exam score above the median, the
+    standardised features beside the school id (column 0). Its one-hot
+    school-level features are constant within each school: the per-task
+    blocks are singular, which costs conjugate gradients more iterations
+    than the generated data."""
+    data = load_school(data_home())
+    features = [c for c in data.data.columns if c != "school"]
+    X = np.column_stack(
+        [
+            data.data["school"].to_numpy(dtype=float),
+            StandardScaler().fit_transform(data.data[features]),
+        ]
+    )
+    y = (data.target > np.median(data.target)).astype(int).to_numpy()
+    return X, y
+
+
 def run_case(estimator, layout, n_tasks, n_rows, alpha, coupling, n_features):
+    """One point; ``n_rows=None`` is School (``school_classification``)."""
     spec = ESTIMATORS[estimator]
     shared = layout == "shared design"
-    X, y = spec["make_data"](
-        n_tasks=n_tasks,
-        n_samples=n_rows,
-        n_features=n_features,
-        n_informative=min(n_features, 20),
-        shared_design=shared,
-        random_state=0,
-    )
+    if n_rows is None:
+        X, y = school_classification()
+    else:
+        X, y = spec["make_data"](
+            n_tasks=n_tasks,
+            n_samples=n_rows,
+            n_features=n_features,
+            n_informative=min(n_features, 20),
+            shared_design=shared,
+            random_state=0,
+        )
     task_column = None if shared else 0
     exact = spec["exact"]
     row = {
@@ -168,10 +228,12 @@ def run_case(estimator, layout, n_tasks, n_rows, alpha, coupling, n_features):
         "alpha": alpha,
         "coupling": coupling,
         "exact_solver": exact,
+        "iterative_solver": spec["iterative"],
         "auto": auto_choice(estimator, X, y, task_column, alpha, coupling),
     }
     objectives = {}
-    for key, solver in (("exact", exact), ("lbfgs", "lbfgs")):
+    solvers = [("exact", exact), ("iterative", spec["iterative"])]
+    for key, solver in solvers + [(name, name) for name in spec["also"]]:
 
         def make(solver=solver):
             return spec["class"](
@@ -196,22 +258,30 @@ def run_case(estimator, layout, n_tasks, n_rows, alpha, coupling, n_features):
             "rel_gap": float(model.dual_gap_ / objectives[key]),
             "converged": converged,
         }
-    row["objective_rel_diff"] = relative_difference(
-        objectives["exact"], objectives["lbfgs"]
+    row["objective_rel_diff"] = max(
+        relative_difference(objectives["exact"], value) for value in objectives.values()
     )
-    row["ratio"] = row["exact"]["seconds"] / row["lbfgs"]["seconds"]
+    row["ratio"] = row["exact"]["seconds"] / row["iterative"]["seconds"]
     return row
 
 
+CONSTANT_FIELDS = ("estimator", "layout", "name", "value", "solver")
+
+
 def constants():
-    """The thresholds of ``_dispatch.py`` as (estimator, layout) -> value."""
-    return {
-        (CLASSIFIER, layout): value
-        for layout, value in _dispatch.NEWTON_MAX_FEATURES.items()
-    } | {
-        (REGRESSOR, layout): _dispatch.CLOSED_FORM_MAX_FEATURES
-        for layout in ("task-indexed", "shared design")
-    }
+    """The thresholds of ``_dispatch.py``: per estimator and layout, the
+    constant's name and value and the solver it chooses between (with the
+    exact one)."""
+    out = []
+    for layout in ("task-indexed", "shared design"):
+        for other, limits in _dispatch.NEWTON_MAX_FEATURES.items():
+            name = f"NEWTON_MAX_FEATURES[{other!r}][{layout!r}]"
+            estimator = CLASSIFIER if other == "newton_cg" else POOLED
+            out.append((estimator, layout, name, limits[layout], other))
+        name = "CLOSED_FORM_MAX_FEATURES"
+        value = _dispatch.CLOSED_FORM_MAX_FEATURES
+        out.append((REGRESSOR, layout, name, value, "lbfgs"))
+    return out
 
 
 def run(cases=CASES, verbose=True):
@@ -222,24 +292,22 @@ def run(cases=CASES, verbose=True):
             row = run_case(estimator, layout, n_tasks, n_rows, alpha, coupling, p)
             rows.append(row)
             if verbose:
-                ex, lb = row["exact"], row["lbfgs"]
+                ex, it = row["exact"], row["iterative"]
                 print(
                     f"{estimator.removeprefix('MeanRegularized'):10s} "
                     f"{layout:13s} T={n_tasks:3d} "
                     f"N={row['n_rows']:5d} alpha={alpha:g} c={coupling:g} "
                     f"p={p:5d} {row['exact_solver']} {fmt_time(ex['seconds']):>9s} "
-                    f"({ex['n_iter']} it) lbfgs {fmt_time(lb['seconds']):>9s} "
-                    f"({lb['n_iter']} it) exact/lbfgs {row['ratio']:.2f} "
-                    f"auto {row['auto']} obj diff {row['objective_rel_diff']:.1e}",
+                    f"({ex['n_iter']} it) {row['iterative_solver']} "
+                    f"{fmt_time(it['seconds']):>9s} ({it['n_iter']} it) "
+                    f"ratio {row['ratio']:.2f} auto {row['auto']} "
+                    f"obj diff {row['objective_rel_diff']:.1e}",
                     flush=True,
                 )
     return {
         "rows": rows,
         "seconds": time.perf_counter() - start,
-        "constants": [
-            {"estimator": e, "layout": lay, "value": v}
-            for (e, lay), v in constants().items()
-        ],
+        "constants": [dict(zip(CONSTANT_FIELDS, c, strict=True)) for c in constants()],
     }
 
 
@@ -248,48 +316,39 @@ def _case_key(r):
     return tuple(r[k] for k in keys)
 
 
-def crossovers(rows):
-    """Per case: the p where the exact solver is faster and where L-BFGS is."""
+def crossovers(rows, other="iterative"):
+    """Per case: the p where the exact solver is faster and where ``other``
+    (a solver entry of the rows) is."""
     found = {}
     for r in rows:
-        entry = found.setdefault(_case_key(r), {"exact_wins": [], "lbfgs_wins": []})
-        entry["exact_wins" if r["ratio"] <= 1 else "lbfgs_wins"].append(r["n_features"])
+        entry = found.setdefault(_case_key(r), {"exact_wins": [], "other_wins": []})
+        faster = r["exact"]["seconds"] <= r[other]["seconds"]
+        entry["exact_wins" if faster else "other_wins"].append(r["n_features"])
     return found
 
 
-def _best(r):
-    return min(r["exact"]["seconds"], r["lbfgs"]["seconds"])
-
-
-def regret(rows, threshold):
+def regret(rows, threshold, other="iterative"):
     """Time of the solver a threshold picks over the faster one, per row.
 
-    ``threshold``: exact solver for ``p <= threshold``, L-BFGS beyond.
+    ``threshold``: exact solver for ``p <= threshold``, ``other`` beyond.
     """
     return [
-        r["exact" if r["n_features"] <= threshold else "lbfgs"]["seconds"] / _best(r)
+        r["exact" if r["n_features"] <= threshold else other]["seconds"]
+        / min(r["exact"]["seconds"], r[other]["seconds"])
         for r in rows
     ]
 
 
-def auto_regret(rows):
-    """Time of the solver ``auto`` picked over the faster one, per row."""
-    return [
-        r["exact" if r["auto"] == r["exact_solver"] else "lbfgs"]["seconds"] / _best(r)
-        for r in rows
-    ]
-
-
-def threshold_summary(rows):
+def threshold_summary(rows, other="iterative"):
     """Worst and geometric-mean regret of every candidate threshold of the grid.
 
-    Candidates: 0 (always L-BFGS) and every measured p (the exact solver up
-    to it). Returns (candidate, worst, geometric mean) tuples.
+    Candidates: 0 (always ``other``) and every measured p (the exact solver
+    up to it). Returns (candidate, worst, geometric mean) tuples.
     """
     candidates = [0, *sorted({r["n_features"] for r in rows})]
     out = []
     for c in candidates:
-        values = np.array(regret(rows, c))
+        values = np.array(regret(rows, c, other))
         out.append((c, float(values.max()), float(np.exp(np.mean(np.log(values))))))
     return out
 
@@ -305,11 +364,25 @@ def _fmt_thresholds(values, candidates):
     return ", ".join(map(str, values))
 
 
+def _entry(row, solver):
+    """The key of ``solver``'s entry in a row: exact, iterative or its name."""
+    for key in ("exact", "iterative"):
+        if row[f"{key}_solver"] == solver:
+            return key
+    return solver
+
+
+def _solver_keys(r):
+    """The row's solver entries: exact, iterative, then those measured beside."""
+    also = ESTIMATORS[r["estimator"]]["also"]
+    return ["exact", "iterative", *also]
+
+
 def _case_table(rows):
     table = []
     for r in rows:
-        ex, lb = r["exact"], r["lbfgs"]
-        flag = "" if ex["converged"] and lb["converged"] else " (not converged)"
+        fits = [r[key] for key in _solver_keys(r)]
+        flag = "" if all(f["converged"] for f in fits) else " (not converged)"
         table.append(
             [
                 r["layout"],
@@ -317,8 +390,10 @@ def _case_table(rows):
                 r["n_rows"],
                 f"{r['alpha']:g} / {r['coupling']:g}",
                 r["n_features"],
-                f"{fmt_time(ex['seconds'])} ({ex['n_iter']} it, n={ex['repeats']})",
-                f"{fmt_time(lb['seconds'])} ({lb['n_iter']} it, n={lb['repeats']})",
+                *(
+                    f"{fmt_time(f['seconds'])} ({f['n_iter']} it, n={f['repeats']})"
+                    for f in fits
+                ),
                 f"**{r['ratio']:.2f}**",
                 r["auto"],
                 f"{r['objective_rel_diff']:.0e}{flag}",
@@ -336,18 +411,19 @@ def verdicts(results):
         sub = [r for r in rows if r["estimator"] == estimator and r["layout"] == layout]
         if not sub:
             continue
-        cases = crossovers(sub)
+        other = _entry(sub[0], item["solver"])
+        cases = crossovers(sub, other)
         # Per case: largest p up to which the exact solver wins at every p,
-        # and the first p where L-BFGS wins (None: never on the grid).
-        last_exact, first_lbfgs = [], []
+        # and the first p where the other solver wins (None: never).
+        last_exact, first_other = [], []
         for entry in cases.values():
-            first = min(entry["lbfgs_wins"], default=None)
-            first_lbfgs.append(first)
+            first = min(entry["other_wins"], default=None)
+            first_other.append(first)
             below = [p for p in entry["exact_wins"] if first is None or p < first]
             last_exact.append(max(below, default=0))
-        summary = threshold_summary(sub)
+        summary = threshold_summary(sub, other)
         candidates = [c for c, _, _ in summary]
-        regrets = auto_regret(sub)
+        regrets = regret(sub, value, other)  # the constant's choice
         worst_auto = max(regrets)
         worst_row = sub[int(np.argmax(regrets))]
         best_worst = min(s[1] for s in summary)
@@ -358,14 +434,16 @@ def verdicts(results):
                 "estimator": estimator,
                 "layout": layout,
                 "constant": value,
+                "name": item["name"],
+                "solver": item["solver"],
                 "n_cases": len(cases),
                 "last_exact": last_exact,
-                "first_lbfgs": first_lbfgs,
+                "first_other": first_other,
                 "auto_worst": worst_auto,
                 "auto_worst_at": (
                     f"p={worst_row['n_features']}, {worst_row['n_tasks']} tasks, "
                     f"{worst_row['n_rows']} rows, {worst_row['alpha']:g} / "
-                    f"{worst_row['coupling']:g}, auto: {worst_row['auto']}"
+                    f"{worst_row['coupling']:g}"
                 ),
                 "auto_geomean": float(np.exp(np.mean(np.log(regrets)))),
                 "supported": supported,
@@ -380,17 +458,22 @@ def verdicts(results):
 
 def report(results):
     out = [
-        '## Exact solver vs L-BFGS: the `solver="auto"` thresholds',
+        '## Exact solver vs iterative: the `solver="auto"` thresholds',
         "",
-        '`MeanRegularizedClassifier(solver="newton")` and '
-        '`MeanRegularizedRegressor(solver="closed_form")` against '
+        '`MeanRegularizedClassifier(solver="newton")` against '
+        '`solver="newton_cg"` (truncated Newton; `solver="lbfgs"` beside '
+        'them) and `MeanRegularizedRegressor(solver="closed_form")` against '
         '`solver="lbfgs"` on `make_multitask_classification` / '
         "`make_multitask_regression(n_tasks, n_samples, n_features, "
-        "n_informative=min(p, 20), shared_design=..., random_state=0)`, "
+        "n_informative=min(p, 20), shared_design=..., random_state=0)`, and "
+        "for the classifier School (139 tasks, 15,362 rows: exam score above "
+        "the median, the 27 standardised features, whose one-hot school-level "
+        "columns are constant within a task), "
         f"tol={TOL:g} (duality gap relative to the objective, the same rule for "
-        f"both solvers), max_iter={MAX_ITER}. Median of up to {REPEAT} fits "
-        "(fewer when a fit is slow: n). The objective column compares the two "
-        "solutions, recomputed with numpy from `coef_`/`intercept_` (mean "
+        f"every solver), max_iter={MAX_ITER}. Median of up to {REPEAT} fits "
+        "(fewer when a fit is slow: n). The objective column is the largest "
+        "difference from the exact solver's solution, recomputed with numpy "
+        "from `coef_`/`intercept_` (mean "
         "logistic loss, or `1/(2n) sum (y - x w_t - b_t)^2`, plus the penalty). "
         '*auto* is what `solver="auto"` picks for that data: '
         "`skmtl.solvers._dispatch.auto_solver` on the `TaskData` the estimator "
@@ -401,16 +484,20 @@ def report(results):
         f"Wall time of this benchmark: {results['seconds']:.0f} s.",
     ]
     sections = [
-        (CLASSIFIER, "Newton vs L-BFGS, logistic loss", "newton"),
-        (REGRESSOR, "closed form vs L-BFGS, squared loss", "closed_form"),
+        (CLASSIFIER, f"`{CLASSIFIER}`: Newton vs truncated Newton, logistic loss"),
+        (POOLED, f"`{CLASSIFIER}` pooled (coupling=inf): Newton vs L-BFGS"),
+        (REGRESSOR, f"`{REGRESSOR}`: closed form vs L-BFGS, squared loss"),
     ]
-    for estimator, title, exact in sections:
+    for estimator, title in sections:
         rows = [r for r in results["rows"] if r["estimator"] == estimator]
         if not rows:
             continue
+        names = [rows[0][f"{key}_solver"] for key in ("exact", "iterative")]
+        exact, iterative = names
+        names += list(ESTIMATORS[estimator]["also"])
         out += [
             "",
-            f"### `{estimator}`: {title}",
+            f"### {title}",
             "",
             markdown_table(
                 [
@@ -419,26 +506,25 @@ def report(results):
                     "rows",
                     "alpha / coupling",
                     "features",
-                    exact,
-                    "lbfgs",
-                    f"{exact} / lbfgs time",
+                    *names,
+                    f"{exact} / {iterative} time",
                     "auto",
                     "objective rel. diff",
                 ],
                 _case_table(rows),
             ),
             "",
-            f"Crossover ({exact} / lbfgs > 1: L-BFGS is faster):",
+            f"Crossover ({exact} / {iterative} > 1: {iterative} is faster):",
             "",
         ]
         for key, entry in crossovers(rows).items():
             _, layout, n_tasks, n_rows, alpha, coupling = key
-            first = min(entry["lbfgs_wins"], default=None)
+            first = min(entry["other_wins"], default=None)
             out.append(
                 f"- {layout}, {n_tasks} tasks, {n_rows} rows, alpha={alpha:g}, "
                 f"coupling={coupling:g}: {exact} faster at p in "
                 f"{sorted(entry['exact_wins']) or 'none'}"
-                + (f"; L-BFGS faster at p in {sorted(entry['lbfgs_wins'])}")
+                + (f"; {iterative} faster at p in {sorted(entry['other_wins'])}")
                 * bool(first)
                 + "."
             )
@@ -446,27 +532,26 @@ def report(results):
         "",
         "### Measured crossovers vs the constants in `skmtl/solvers/_dispatch.py`",
         "",
-        "*exact wins up to*: per case, the largest p up to which the exact solver "
-        "is faster at every grid point; *L-BFGS wins from*: the first p where "
-        "L-BFGS is faster (— : never, up to the largest p measured). "
-        "*auto / best*: time of the solver `auto` picks over the faster of the "
-        "two, worst case and geometric mean over the points of that estimator "
-        "and layout. The constant **agrees** with the data when auto is never "
-        f"more than {SLACK:g}x slower than the faster solver. *Data supports*: "
-        "the thresholds of the grid (exact solver for p <= threshold; 0: always "
-        f"L-BFGS) that keep every point within {SLACK:g}x; if none does, the "
-        "threshold with the smallest worst case. Values between two grid points "
+        "Each constant chooses between the exact solver and one other: for the "
+        "classifier, truncated Newton where it applies, L-BFGS for the "
+        "penalties it does not take (measured on the pooled model); for the "
+        "regressor, L-BFGS. *exact wins up to*: per case, the "
+        "largest p up to which the exact solver is faster at every grid point; "
+        "*other wins from*: the first p where the other solver is faster (— : "
+        "never, up to the largest p measured). *pick / best*: time of the "
+        "solver the constant picks over the faster of the two, worst case and "
+        "geometric mean over the points of that estimator and layout. The "
+        "constant **agrees** with the data when its pick is never more than "
+        f"{SLACK:g}x slower than the faster solver. *Data supports*: the "
+        "thresholds of the grid (exact solver for p <= threshold; 0: always "
+        f"the other) that keep every point within {SLACK:g}x; if none does, "
+        "the threshold with the smallest worst case. Values between two grid points "
         "are not resolved: with the regressor's grid, 1000 stands for any value "
         "in [1000, 2000).",
         "",
     ]
     table = []
     for v in verdicts(results):
-        name = (
-            f"`NEWTON_MAX_FEATURES[{v['layout']!r}]`"
-            if v["estimator"] == CLASSIFIER
-            else "`CLOSED_FORM_MAX_FEATURES`"
-        )
         if v["supported"]:
             supported = _fmt_thresholds(v["supported"], v["candidates"])
         else:
@@ -481,8 +566,9 @@ def report(results):
                 v["layout"],
                 v["n_cases"],
                 ", ".join(str(p) if p else "none" for p in v["last_exact"]),
-                ", ".join("—" if p is None else str(p) for p in v["first_lbfgs"]),
-                f"{name} = {v['constant']}",
+                v["solver"],
+                ", ".join("—" if p is None else str(p) for p in v["first_other"]),
+                f"`{v['name']}` = {v['constant']}",
                 f"{v['auto_worst']:.2f}x ({v['auto_worst_at']}) / "
                 f"{v['auto_geomean']:.2f}x",
                 supported,
@@ -496,9 +582,10 @@ def report(results):
                 "layout",
                 "cases",
                 "exact wins up to p =",
-                "L-BFGS wins from p =",
+                "other",
+                "other wins from p =",
                 "constant",
-                "auto / best (worst / geo. mean)",
+                "pick / best (worst / geo. mean)",
                 "data supports",
                 "agrees",
             ],
@@ -513,7 +600,7 @@ def main():
     parser.add_argument("--json", help="also write the raw results to this file")
     parser.add_argument(
         "--estimator",
-        choices=[CLASSIFIER, REGRESSOR],
+        choices=list(ESTIMATORS),
         help="run the cases of one estimator only",
     )
     args = parser.parse_args()
@@ -521,6 +608,8 @@ def main():
     results = run(cases)
     print()
     print(report(results))
+    if args.estimator is None:  # a partial run does not replace the section
+        write_section(report(results), "bench_solvers")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)

@@ -280,18 +280,23 @@ def test_duality_gap_bounds_the_suboptimality(datafit, make):
 
 
 @pytest.mark.parametrize(
-    "datafit, shared, n_features, expected",
+    "datafit, shared, coupling, n_features, expected",
     [
-        (SquaredLoss(), False, 1000, "closed_form"),
-        (SquaredLoss(), True, 1001, "lbfgs"),
-        (LogisticLoss(), False, 200, "newton"),
-        (LogisticLoss(), False, 201, "newton_cg"),
-        (LogisticLoss(), True, 50, "newton"),
-        (LogisticLoss(), True, 51, "newton_cg"),
+        (SquaredLoss(), False, 1.0, 1000, "closed_form"),
+        (SquaredLoss(), True, 1.0, 1001, "lbfgs"),
+        (LogisticLoss(), False, 1.0, 30, "newton"),
+        (LogisticLoss(), False, 1.0, 31, "newton_cg"),
+        (LogisticLoss(), True, 1.0, 10, "newton"),
+        (LogisticLoss(), True, 1.0, 11, "newton_cg"),
+        # The pooled model, which truncated Newton does not take.
+        (LogisticLoss(), False, INF, 100, "newton"),
+        (LogisticLoss(), False, INF, 101, "lbfgs"),
+        (LogisticLoss(), True, INF, 20, "newton"),
+        (LogisticLoss(), True, INF, 21, "lbfgs"),
     ],
 )
 def test_auto_solver_follows_the_measured_crossovers(
-    datafit, shared, n_features, expected
+    datafit, shared, coupling, n_features, expected
 ):
     from skmtl.solvers._dispatch import auto_solver
 
@@ -300,7 +305,8 @@ def test_auto_solver_follows_the_measured_crossovers(
         data = make_task_data(X, np.array([[0.0], [1.0]]))
     else:
         data = make_task_data(X, np.array([0.0, 1.0]), task_ids=np.array([1, 1]))
-    assert auto_solver(data, datafit, MeanRegularization(1.0, 1.0)) == expected
+    penalty = MeanRegularization(1.0, coupling)
+    assert auto_solver(data, datafit, penalty) == expected
 
 
 def test_a_penalty_declaring_a_capability_without_its_methods_is_refused():

@@ -121,7 +121,7 @@ def test_a_path_changes_solver_where_its_own_does_not_apply():
     choice (L-BFGS); every point is the cold solution."""
     from skmtl.penalties import MeanRegularization
 
-    X = rng.normal(size=(80, 60))  # over 50 features: not Newton's blocks
+    X = rng.normal(size=(80, 60))  # over 10 features: not Newton's blocks
     Y = (X[:, :3] @ rng.normal(size=(3, 4)) + rng.normal(size=(80, 4)) > 0) * 1.0
     data = make_task_data(X, Y)
     datafit = LogisticLoss()

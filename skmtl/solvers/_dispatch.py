@@ -21,12 +21,21 @@ from ._newton_cg import newton_cg
 from ._prox_newton import prox_newton
 
 # Newton and the closed form build and factorise T blocks of p x p; past these
-# numbers of features the O(n p) iterations of L-BFGS win. Measured by
-# benchmarks/bench_solvers.py (see benchmarks/RESULTS.md): the logistic
-# crossover lies near 200 features for the task-indexed layout and near 50
-# for the shared design, whose T blocks each sum over all n rows; the closed
-# form needs a single step and stays ahead up to 1000 features or more.
-NEWTON_MAX_FEATURES = {"task-indexed": 200, "shared design": 50}
+# numbers of features the O(n p) passes of truncated Newton or L-BFGS win.
+# Measured by benchmarks/bench_solvers.py (see benchmarks/RESULTS.md), per
+# iterative solver Newton gives way to: truncated Newton from a few dozen
+# features (each of its Hessian products is one pass; Newton's blocks cost
+# about p; School's singular blocks, 27 features, still favour Newton 3x),
+# and L-BFGS (for the penalties truncated Newton does not take, measured on
+# the pooled model) from 100-200 task-indexed features and 20-100 on the
+# shared design, whose T blocks each sum over all n rows. The closed form
+# needs a single step and stays ahead up to 1000 features when the tasks
+# have more rows than features; on wide tasks (50 x 100 rows, 500 features)
+# L-BFGS is 3x faster, which this threshold by features alone misses.
+NEWTON_MAX_FEATURES = {
+    "newton_cg": {"task-indexed": 30, "shared design": 10},
+    "lbfgs": {"task-indexed": 100, "shared design": 20},
+}
 CLOSED_FORM_MAX_FEATURES = 1000
 # L2,1 on the plain shared design: coordinate descent on working sets beats
 # FISTA on the Gram matrix once features are this many per row.
@@ -229,13 +238,14 @@ def auto_solver(data, datafit, penalty):
     layout = "shared design" if data.shared_design else "task-indexed"
     if "closed_form" in names and p <= CLOSED_FORM_MAX_FEATURES:
         return "closed_form"
-    if "newton" in names and not datafit.quadratic and p <= NEWTON_MAX_FEATURES[layout]:
-        return "newton"
-    # Truncated Newton certified a weak-ridge bag-of-words fit in seconds
-    # where L-BFGS stopped at max_iter after two minutes (benchmarks/
-    # RESULTS.md, bench_cost_multilabel); it was also ahead on the dense
-    # problems tried when it was added (scene, yeast, 300 task-indexed
-    # features), which bench_solvers does not measure yet.
+    if "newton" in names and not datafit.quadratic:
+        alternative = "newton_cg" if "newton_cg" in names else "lbfgs"
+        if p <= NEWTON_MAX_FEATURES[alternative][layout]:
+            return "newton"
+    # Truncated Newton is ahead of L-BFGS on every dense problem of
+    # bench_solvers, and certified a weak-ridge bag-of-words fit in seconds
+    # where L-BFGS stopped at max_iter after two minutes (bench_cost
+    # --multilabel).
     if "newton_cg" in names:
         return "newton_cg"
     if "lbfgs" in names:
