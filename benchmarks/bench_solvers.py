@@ -12,9 +12,10 @@ same duality-gap rule (``tol`` relative to the objective):
   ``make_multitask_regression`` data.
 
 ``solver="auto"`` picks the exact solver up to a number of features set in
-``skmtl/solvers/_dispatch.py`` (``NEWTON_MAX_FEATURES`` per layout for the
-logistic loss, ``CLOSED_FORM_MAX_FEATURES`` for the squared loss) and the
-iterative one beyond (truncated Newton, L-BFGS). The *auto* column is what
+``skmtl/solvers/_dispatch.py`` (``NEWTON_MAX_FEATURES`` per layout and
+alternative for the logistic loss, ``CLOSED_FORM_MAX_FEATURES_PER_ROW``, in
+features per row of a task, for the squared loss) and the iterative one
+beyond (truncated Newton, L-BFGS). The *auto* column is what
 ``skmtl.solvers._dispatch.auto_solver`` returns for the same data, built as
 the estimators build it; the report puts the measured crossovers next to
 those constants.
@@ -278,8 +279,8 @@ def constants():
             name = f"NEWTON_MAX_FEATURES[{other!r}][{layout!r}]"
             estimator = CLASSIFIER if other == "newton_cg" else POOLED
             out.append((estimator, layout, name, limits[layout], other))
-        name = "CLOSED_FORM_MAX_FEATURES"
-        value = _dispatch.CLOSED_FORM_MAX_FEATURES
+        name = "CLOSED_FORM_MAX_FEATURES_PER_ROW"
+        value = _dispatch.CLOSED_FORM_MAX_FEATURES_PER_ROW
         out.append((REGRESSOR, layout, name, value, "lbfgs"))
     return out
 
@@ -327,25 +328,47 @@ def crossovers(rows, other="iterative"):
     return found
 
 
+def _per_row(estimator):
+    """Whether the estimator's threshold counts features per row of a task."""
+    return estimator == REGRESSOR
+
+
+def _limit(r, threshold):
+    """The largest p for which ``threshold`` picks the exact solver in row ``r``:
+    per row of a task (all rows on the shared design) for the regressor."""
+    if not _per_row(r["estimator"]):
+        return threshold
+    rows = r["n_rows"] if r["layout"] == "shared design" else r["n_rows"] / r["n_tasks"]
+    return threshold * rows
+
+
 def regret(rows, threshold, other="iterative"):
     """Time of the solver a threshold picks over the faster one, per row.
 
-    ``threshold``: exact solver for ``p <= threshold``, ``other`` beyond.
+    ``threshold``: exact solver for ``p <= _limit(row, threshold)``,
+    ``other`` beyond.
     """
     return [
-        r["exact" if r["n_features"] <= threshold else other]["seconds"]
+        r["exact" if r["n_features"] <= _limit(r, threshold) else other]["seconds"]
         / min(r["exact"]["seconds"], r[other]["seconds"])
         for r in rows
     ]
+
+
+PER_ROW_CANDIDATES = (0.5, 1, 2, 4, 8, 16)
 
 
 def threshold_summary(rows, other="iterative"):
     """Worst and geometric-mean regret of every candidate threshold of the grid.
 
     Candidates: 0 (always ``other``) and every measured p (the exact solver
-    up to it). Returns (candidate, worst, geometric mean) tuples.
+    up to it), or for a threshold per row ``PER_ROW_CANDIDATES``. Returns
+    (candidate, worst, geometric mean) tuples.
     """
-    candidates = [0, *sorted({r["n_features"] for r in rows})]
+    if _per_row(rows[0]["estimator"]):
+        candidates = [0, *PER_ROW_CANDIDATES]
+    else:
+        candidates = [0, *sorted({r["n_features"] for r in rows})]
     out = []
     for c in candidates:
         values = np.array(regret(rows, c, other))
@@ -479,8 +502,10 @@ def report(results):
         "`skmtl.solvers._dispatch.auto_solver` on the `TaskData` the estimator "
         "builds, with "
         "`NEWTON_MAX_FEATURES = "
-        f"{_dispatch.NEWTON_MAX_FEATURES}` and `CLOSED_FORM_MAX_FEATURES = "
-        f"{_dispatch.CLOSED_FORM_MAX_FEATURES}`. "
+        f"{_dispatch.NEWTON_MAX_FEATURES}` and "
+        "`CLOSED_FORM_MAX_FEATURES_PER_ROW = "
+        f"{_dispatch.CLOSED_FORM_MAX_FEATURES_PER_ROW}` (features per row of "
+        "a task; all rows on the shared design). "
         f"Wall time of this benchmark: {results['seconds']:.0f} s.",
     ]
     sections = [
@@ -546,8 +571,9 @@ def report(results):
         "thresholds of the grid (exact solver for p <= threshold; 0: always "
         f"the other) that keep every point within {SLACK:g}x; if none does, "
         "the threshold with the smallest worst case. Values between two grid points "
-        "are not resolved: with the regressor's grid, 1000 stands for any value "
-        "in [1000, 2000).",
+        "are not resolved: with the classifier's grid, 200 stands for any value "
+        "in [200, 500). The regressor's threshold counts features per row of a "
+        f"task (candidates {', '.join(map(str, PER_ROW_CANDIDATES))}).",
         "",
     ]
     table = []
