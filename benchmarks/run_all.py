@@ -11,12 +11,15 @@ learning models) at the median hyperparameters it chose, and ``bench_l21``;
 and the benchmarks that do not depend on those choices (``bench_solvers``,
 ``bench_logistic_path``, ``bench_chains``, ``bench_structured``). ``--jobs 2``
 runs the two groups at once, one process per core. The raw numbers can also
-be written as JSON (``--json``).
+be written as JSON (``--json``). The sections that benchmarks run on their
+own keep in RESULTS.md (between their ``<!-- name -->`` markers) are kept,
+after the ones written here.
 """
 
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -87,6 +90,22 @@ def other_group(splits):
         "chains": chains,
         "structured": structured,
     }
+
+
+def _standalone_sections(path, written):
+    """The sections the benchmarks run on their own wrote into ``path``
+    (between ``<!-- name -->`` markers) that ``written`` does not hold: kept
+    after it, so that a full run does not erase them."""
+    if not path.exists():
+        return []
+    old = path.read_text()
+    kept = []
+    for name in re.findall(r"^<!-- ([\w-]+) -->$", old, flags=re.MULTILINE):
+        start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+        if start in written or end not in old:
+            continue
+        kept += [old[old.index(start) : old.index(end) + len(end)], ""]
+    return kept
 
 
 def main():
@@ -166,7 +185,9 @@ def main():
         bench_chains.report(results["chains"]),
         "",
     ]
-    Path(args.output).write_text("\n".join(text))
+    output = Path(args.output)
+    kept = _standalone_sections(output, "\n".join(text))
+    output.write_text("\n".join(text + kept))
     print(f"wrote {args.output} ({total:.0f} s)")
     if args.json:
         with open(args.json, "w") as f:
