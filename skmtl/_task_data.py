@@ -266,17 +266,16 @@ class TaskData:
         if self.sparse:
             return self._task_products(D, self.X.power(2))[0]
         out = np.zeros((self.n_tasks, self.n_features))
+        if not self.shared_design:  # a few tasks at a time, as the Gram matrices
+            for tasks, rows in self._chunked_size_groups():
+                blocks = self._blocks(self.X, rows)
+                weights = self._blocks(D, rows)[:, None, :]
+                out[tasks] = np.matmul(weights, blocks * blocks)[:, 0]
+            return out
         step = max(1, _CHUNK_ENTRIES // max(self.n_features, 1))
         for start in range(0, self.n_samples, step):
-            rows = slice(start, start + step)
-            X = self.X[rows]
-            if self.shared_design:
-                out += D[rows].T @ (X * X)
-                continue
-            # The chunk's rows are grouped by task: one sum per run of a task.
-            index = self.task_index[rows]
-            first = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
-            out[index[first]] += np.add.reduceat(D[rows, None] * X * X, first)
+            X = self.X[start : start + step]
+            out += D[start : start + step].T @ (X * X)
         return out
 
     def weighted_gram(self, D, center):

@@ -94,10 +94,12 @@ def test_gram_in_chunks_of_tasks_equals_one_product_per_task(make, monkeypatch):
 
 
 @pytest.mark.parametrize("make", LAYOUTS)
-@pytest.mark.parametrize("chunk", [3, 5, 2**17])  # one row, rows across tasks, all
+@pytest.mark.parametrize("chunk", [3, 5, 2**17])  # one row or task, a few, all
 def test_weighted_moments_by_chunks_of_rows(make, chunk, monkeypatch):
-    """The second moments square ``X`` a chunk of rows at a time (no copy of
-    the data); chunks that cut a task's rows give the same moments."""
+    """The second moments square ``X`` a chunk at a time (no copy of the
+    data): a few tasks at a time, or a few rows of the shared design; tasks
+    of unequal sizes and chunks that cut the shared rows give the same
+    moments."""
     monkeypatch.setattr("skmtl._task_data._CHUNK_ENTRIES", chunk)
     data = make()
     D = rng.uniform(size=data.Y.shape) * data.weight
