@@ -1,9 +1,9 @@
 import numpy as np
 
-from ._base import BasePenalty
+from ._spectral import SpectralPenalty, spectral_norm
 
 
-class NuclearNorm(BasePenalty):
+class NuclearNorm(SpectralPenalty):
     r"""Trace (nuclear) norm of the task-weight matrix.
 
     .. math::
@@ -24,13 +24,13 @@ class NuclearNorm(BasePenalty):
     """
 
     math = r"\alpha \|W\|_*"
-    capabilities = frozenset({"prox", "conjugate"})
+    capabilities = frozenset({"prox", "conjugate", "dual_term", "low_rank_factors"})
 
     def __init__(self, alpha):
         self.alpha = alpha
 
     def value(self, W):
-        return float(self.alpha * np.linalg.svd(W, compute_uv=False).sum())
+        return float(self.alpha * self._singular_values(W).sum())
 
     def prox(self, W, step):
         """Singular value soft-thresholding by ``step * alpha``.
@@ -38,11 +38,12 @@ class NuclearNorm(BasePenalty):
         A singular value that exceeds the threshold by less than round-off
         (1e-12 relative) is set to zero.
         """
-        U, sigma, Vt = np.linalg.svd(W, full_matrices=False)
         threshold = step * self.alpha
-        shrunk = np.where(sigma > threshold * (1 + 1e-12), sigma - threshold, 0.0)
-        kept = shrunk > 0
-        return (U[:, kept] * shrunk[kept]) @ Vt[kept]
+
+        def shrink(sigma):
+            return np.where(sigma > threshold * (1 + 1e-12), sigma - threshold, 0.0)
+
+        return self._shrink(W, shrink)
 
     def conjugate(self, V):
         r"""Fenchel conjugate: the indicator of :math:`\|V\|_2 \le \alpha`.
@@ -55,13 +56,25 @@ class NuclearNorm(BasePenalty):
 
     def dual_norm(self, V):
         """Spectral norm (largest singular value): the norm dual to the trace norm."""
-        if V.size == 0:
-            return 0.0
-        return float(np.linalg.norm(V, 2))
+        return spectral_norm(V)
 
     def dual_scale(self, V):
         largest = self.dual_norm(V)
         return 1.0 if largest <= self.alpha else self.alpha / largest
+
+    def dual_term(self, V, W):
+        """``(s, 0)``: ``s V`` lies in the ball where the conjugate is zero.
+
+        (One spectral norm per certificate, where ``dual_scale`` and
+        ``conjugate`` would take two.)
+        """
+        return self.dual_scale(V), 0.0
+
+    def factor_strength(self):
+        r"""``alpha``: on factors :math:`W = L R^\top`, the norm is at most
+        :math:`\frac{\alpha}{2}(\|L\|_F^2 + \|R\|_F^2)`, with equality
+        at the balanced factors of the SVD."""
+        return self.alpha
 
     def as_cvxpy(self, W):
         import cvxpy as cp

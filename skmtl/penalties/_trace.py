@@ -1,9 +1,9 @@
 import numpy as np
 
-from ._base import BasePenalty
+from ._spectral import SpectralPenalty, spectral_norm
 
 
-class SquaredTraceNorm(BasePenalty):
+class SquaredTraceNorm(SpectralPenalty):
     r"""Squared trace (nuclear) norm of the task-weight matrix.
 
     .. math::
@@ -29,7 +29,7 @@ class SquaredTraceNorm(BasePenalty):
         self.alpha = alpha
 
     def value(self, W):
-        return float(self.alpha * np.linalg.norm(W, "nuc") ** 2)
+        return float(self.alpha * self._singular_values(W).sum() ** 2)
 
     def prox(self, W, step):
         r"""Shrink the singular values by the prox of :math:`\lambda (\sum s)^2`.
@@ -41,8 +41,7 @@ class SquaredTraceNorm(BasePenalty):
         :math:`\tau = 2\lambda \sum_{k \le K} \sigma_k / (1 + 2 \lambda K)`, for
         the largest :math:`K` with :math:`\sigma_K > \tau`.
         """
-        U, sigma, Vt = np.linalg.svd(W, full_matrices=False)
-        return (U * self.shrink_singular_values(sigma, step)) @ Vt
+        return self._shrink(W, lambda sigma: self.shrink_singular_values(sigma, step))
 
     def shrink_singular_values(self, sigma, step):
         """The prox of ``step * alpha * (sum s)^2`` on decreasing ``sigma``."""
@@ -58,7 +57,7 @@ class SquaredTraceNorm(BasePenalty):
         r""":math:`\Omega^*(V) = \|V\|_2^2 / (4\alpha)`, with the spectral norm."""
         if self.alpha == 0:
             return 0.0 if not np.any(V) else np.inf
-        return float(np.linalg.norm(V, 2) ** 2 / (4 * self.alpha))
+        return float(spectral_norm(V) ** 2 / (4 * self.alpha))
 
     def as_cvxpy(self, W):
         import cvxpy as cp

@@ -84,7 +84,7 @@ class CommonEliminated:
         return None
 
     def state(self, V, b=None):
-        HV = self.gram._times_H(V)
+        HV = self.gram.times_H(V)
         w0 = self.common(HV)
         HW = HV + self._times_H(w0)
         return _State(V, None, (HW, w0), self._value(V, HW, w0))
@@ -114,7 +114,7 @@ class CommonEliminated:
         condition: the certificate needs the task gradients to sum to
         ``-R w0`` to round-off, which an ill-conditioned system misses.
         """
-        HV = self.gram._times_H(V)
+        HV = self.gram.times_H(V)
         w0 = self.common(HV)
         residual = (HV + self._times_H(w0) - self.gram.g).sum(axis=0)
         w0 = w0 - self._inverse @ (residual + self.ridge * w0)

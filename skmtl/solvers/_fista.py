@@ -5,6 +5,7 @@ import numpy as np
 from ..penalties._base import provides
 from ._active_newton import SupportNewton
 from ._certificate import warn_if_not_certified, zero_weights_if_optimal
+from ._factored_newton import FactoredNewton
 from ._smooth import DataSmooth, GramSmooth, WithQuadratic
 from ._working_set import run_working_sets
 
@@ -138,7 +139,10 @@ def run_fista(smooth, penalty, W, b, tol, max_iter, gap_target=0.0):
     t = 1.0
     history = [x]
     n_iter = 0
-    newton = SupportNewton(smooth, penalty, W, tol, gap_target, _CHECK_EVERY)
+    polisher = (
+        FactoredNewton if provides(penalty, "low_rank_factors") else SupportNewton
+    )
+    newton = polisher(smooth, penalty, W, tol, gap_target, _CHECK_EVERY)
     # At least one step, certified: a start that is already within tol (W = 0
     # just below alpha_max, say) still moves to the features that should enter.
     while n_iter < max_iter:

@@ -235,14 +235,15 @@ class GramSmooth:
         summed = self.H * W.shape[0] if self.shared else self.H.sum(axis=0)
         return st.value, G.sum(axis=0), np.abs(G).sum(axis=0), summed, None
 
-    def _times_H(self, W):
+    def times_H(self, W):
+        """``H_t w_t`` for every task (rows of ``W``)."""
         if self.shared:
             return W @ self.H
         # Batched BLAS products: twice as fast as the equivalent einsum.
         return np.matmul(self.H, W[:, :, None])[:, :, 0]
 
     def state(self, W, b=None):
-        HW = self._times_H(W)
+        HW = self.times_H(W)
         value = 0.5 * (np.sum(W * HW) - 2 * np.sum(self.g * W) + self.e.sum())
         return _State(W, None, HW, float(value))
 
