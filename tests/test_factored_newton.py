@@ -18,7 +18,14 @@ from skmtl.solvers import _factored_newton as factored_newton
 from skmtl.solvers import _fista as fista
 from skmtl.solvers._smooth import GramSmooth
 
-from ._oracles import Observations, cvxpy_solve_nuclear, loss_value, nuclear_value
+from ._oracles import (
+    Observations,
+    cvxpy_solve_nuclear,
+    cvxpy_solve_squared_trace,
+    loss_value,
+    nuclear_value,
+    squared_trace_value,
+)
 
 rng = np.random.default_rng(11)
 
@@ -116,6 +123,15 @@ def low_rank_problem(n_tasks=12, n_rows=30, n_features=6):
 
 
 ALPHA = 0.05
+# name -> (penalty, its value and cvxpy solve as oracles)
+PENALTIES = {
+    "trace": (NuclearNorm(ALPHA), nuclear_value, cvxpy_solve_nuclear),
+    "squared-trace": (
+        SquaredTraceNorm(0.004),
+        squared_trace_value,
+        cvxpy_solve_squared_trace,
+    ),
+}
 
 
 @pytest.fixture(scope="module")
@@ -125,10 +141,11 @@ def problem():
     return GramSmooth(data, fit_intercept=True), Observations.indexed(X, y, tasks)
 
 
-def test_the_factored_gradient_and_hessian_match_finite_differences(problem):
+@pytest.mark.parametrize("name", sorted(PENALTIES))
+def test_the_factored_gradient_and_hessian_match_finite_differences(problem, name):
     smooth, _ = problem
     T, p, r = smooth.g.shape[0], smooth.g.shape[1], 3
-    model = factored_newton._Factored(smooth, ALPHA, T, p)
+    model = factored_newton._Factored(smooth, PENALTIES[name][0].factored, T, p)
     z = rng.normal(size=(T + p) * r)
     G, gradient = model.gradient(z)
     direction = rng.normal(size=z.size)
@@ -151,9 +168,12 @@ def balanced_factors(W, rank):
     return U[:, :rank] * root, Vt[:rank].T * root
 
 
-def test_newton_from_near_the_optimum_reaches_the_cvxpy_solution(problem, monkeypatch):
+@pytest.mark.parametrize("name", sorted(PENALTIES))
+def test_newton_from_near_the_optimum_reaches_the_cvxpy_solution(
+    problem, monkeypatch, name
+):
     smooth, obs = problem
-    penalty = NuclearNorm(ALPHA)
+    penalty, penalty_value, cvxpy_solve = PENALTIES[name]
     start = np.zeros_like(smooth.g)
     monkeypatch.setattr(factored_newton, "MAX_STEPS", 0)
     rough, _ = fista.run_fista(smooth, penalty, start, None, 1e-4, 100_000)
@@ -168,15 +188,19 @@ def test_newton_from_near_the_optimum_reaches_the_cvxpy_solution(problem, monkey
     assert n_steps <= 6
     np.testing.assert_array_equal(certified.W, W)
 
-    W_ref, b_ref = cvxpy_solve_nuclear(obs, ALPHA, "squared")
+    W_ref, b_ref = cvxpy_solve(obs, penalty.alpha, "squared")
     b = smooth.intercept(W)
-    ours = loss_value(obs, W, b, "squared") + nuclear_value(W, ALPHA)
-    reference = loss_value(obs, W_ref, b_ref, "squared") + nuclear_value(W_ref, ALPHA)
+    ours = loss_value(obs, W, b, "squared") + penalty_value(W, penalty.alpha)
+    reference = loss_value(obs, W_ref, b_ref, "squared") + penalty_value(
+        W_ref, penalty.alpha
+    )
     assert ours <= reference * (1 + 1e-9)
     assert ours == pytest.approx(certified.primal, rel=1e-12)
     # the surplus factors were set to zero: the solution's own rank
     sigma_ref = np.linalg.svd(W_ref, compute_uv=False)
-    assert np.linalg.matrix_rank(W) == np.count_nonzero(sigma_ref > 1e-6 * sigma_ref[0])
+    rank = np.count_nonzero(sigma_ref > 1e-6 * sigma_ref[0])
+    assert 1 < rank < min(W.shape)  # the penalty is active, not total
+    assert np.linalg.matrix_rank(W) == rank
 
 
 def test_a_too_small_rank_never_worsens_the_point(problem):
@@ -202,9 +226,12 @@ def test_a_too_small_rank_never_worsens_the_point(problem):
         assert certified.gap <= 1e-12 * certified.primal
 
 
-def test_fista_with_factored_newton_needs_far_fewer_iterations(problem, monkeypatch):
+@pytest.mark.parametrize("name", sorted(PENALTIES))
+def test_fista_with_factored_newton_needs_far_fewer_iterations(
+    problem, monkeypatch, name
+):
     smooth, _ = problem
-    penalty = NuclearNorm(ALPHA)
+    penalty = PENALTIES[name][0]
     start = np.zeros_like(smooth.g)
     with_newton, n_with = fista._run(smooth, penalty, start, None, 1e-10, 100_000)
     monkeypatch.setattr(factored_newton, "MAX_STEPS", 0)

@@ -48,9 +48,9 @@ CAPABILITIES = {
     # curvatures minus one rank-one term per feature (``ActiveCurvature``):
     # FISTA polishes an identified support by Newton steps
     "active_newton": ("active_curvature",),
-    # alpha ||W||_* = min over W = L R' of alpha (||L||^2 + ||R||^2) / 2:
+    # psi(||W||_*) = min over W = L R' of psi((||L||^2 + ||R||^2) / 2):
     # FISTA polishes an identified rank by Newton steps on the factors
-    "low_rank_factors": ("factor_strength",),
+    "low_rank_factors": ("factored",),
 }
 
 

@@ -70,11 +70,14 @@ class NuclearNorm(SpectralPenalty):
         """
         return self.dual_scale(V), 0.0
 
-    def factor_strength(self):
-        r"""``alpha``: on factors :math:`W = L R^\top`, the norm is at most
-        :math:`\frac{\alpha}{2}(\|L\|_F^2 + \|R\|_F^2)`, with equality
-        at the balanced factors of the SVD."""
-        return self.alpha
+    def factored(self, s):
+        r"""``(psi(s), psi'(s), psi''(s))`` for :math:`\psi(s) = \alpha s`.
+
+        On factors :math:`W = L R^\top` the norm is at most
+        :math:`s = \frac12(\|L\|_F^2 + \|R\|_F^2)`, with equality at the
+        balanced factors of the SVD (``low_rank_factors``).
+        """
+        return self.alpha * s, self.alpha, 0.0
 
     def as_cvxpy(self, W):
         import cvxpy as cp

@@ -23,7 +23,7 @@ class SquaredTraceNorm(SpectralPenalty):
     """
 
     math = r"\alpha \|W\|_*^2"
-    capabilities = frozenset({"prox", "conjugate"})
+    capabilities = frozenset({"prox", "conjugate", "low_rank_factors"})
 
     def __init__(self, alpha):
         self.alpha = alpha
@@ -52,6 +52,15 @@ class SquaredTraceNorm(SpectralPenalty):
         if len(kept) == 0:
             return np.zeros_like(sigma)
         return np.maximum(sigma - tau[kept[-1]], 0.0)
+
+    def factored(self, s):
+        r"""``(psi(s), psi'(s), psi''(s))`` for :math:`\psi(s) = \alpha s^2`.
+
+        On factors :math:`W = L R^\top` the trace norm is at most
+        :math:`s = \frac12(\|L\|_F^2 + \|R\|_F^2)`, with equality at the
+        balanced factors of the SVD (``low_rank_factors``).
+        """
+        return self.alpha * s * s, 2 * self.alpha * s, 2 * self.alpha
 
     def conjugate(self, V):
         r""":math:`\Omega^*(V) = \|V\|_2^2 / (4\alpha)`, with the spectral norm."""

@@ -1,4 +1,4 @@
-r"""Newton steps on the factors of a low-rank solution (the trace norm).
+r"""Newton steps on the factors of a low-rank solution (the trace norms).
 
 Proximal gradient finds the rank of a trace-norm solution long before it
 reaches a tight duality gap; on ill-conditioned data (School at small
@@ -8,15 +8,17 @@ function of factors (Srebro, Rennie & Jaakkola 2005):
 
 .. math::
 
-    \alpha \|W\|_* = \min_{L R^\top = W} \frac{\alpha}{2}
-    \left(\|L\|_F^2 + \|R\|_F^2\right),
+    \|W\|_* = \min_{L R^\top = W} s(L, R), \qquad
+    s(L, R) = \tfrac12 \left(\|L\|_F^2 + \|R\|_F^2\right),
     \qquad L \in \mathbb{R}^{T \times r},\ R \in \mathbb{R}^{p \times r},
 
 attained at the balanced factors :math:`L = U S^{1/2}`, :math:`R = V S^{1/2}`
-of the SVD. So truncated Newton on :math:`F(L, R) = f(L R^\top) +
-\frac{\alpha}{2}(\|L\|^2 + \|R\|^2)` from the balanced factors of the
-current point converges quadratically once the rank is right: a warm start
-along a path needs two or three Newton steps.
+of the SVD; so a penalty :math:`\psi(\|W\|_*)` with :math:`\psi` increasing
+(:math:`\alpha s` for the trace norm, :math:`\alpha s^2` for its square,
+``penalty.factored``) is :math:`\min \psi(s(L, R))`. Truncated Newton on
+:math:`F(L, R) = f(L R^\top) + \psi(s(L, R))` from the balanced factors of
+the current point converges quadratically once the rank is right: a warm
+start along a path needs two or three Newton steps.
 
 :math:`F` is not convex; a point it reaches is the trace-norm solution only
 when the duality gap of the convex problem says so, which is how every
@@ -24,10 +26,11 @@ attempt ends. A wrong rank (too small: the gap stays open) hands the best
 point reached back to proximal gradient, which changes the rank.
 
 The Newton systems are solved by conjugate gradients, preconditioned by the
-blocks :math:`R^\top H_t R + \alpha I` (one per task, for the rows of
-:math:`L`) and :math:`\sum_t L_{ta}^2 H_t + \alpha I` (one per factor
-:math:`a`, for the columns of :math:`R`): the curvature of the data, which
-makes proximal gradient slow, is what they remove.
+blocks :math:`R^\top H_t R + c I` (one per task, for the rows of
+:math:`L`) and :math:`\sum_t L_{ta}^2 H_t + c I` (one per factor
+:math:`a`, for the columns of :math:`R`), :math:`c = \psi'(s)`: the
+curvature of the data, which makes proximal gradient slow, is what they
+remove.
 """
 
 import numpy as np
@@ -122,7 +125,7 @@ def newton_on_factors(
         the trace-norm objective below that of the start; else None.
     n_steps : int
     """
-    model = _Factored(smooth, penalty.factor_strength(), L.shape[0], R.shape[0])
+    model = _Factored(smooth, penalty.factored, L.shape[0], R.shape[0])
     z = np.concatenate([L.ravel(), R.ravel()])
     precondition = model.preconditioner(z)
     start = value = model.objective(z)
@@ -148,8 +151,8 @@ class _Factored:
     """``F(L, R)`` on the stacked vector ``z = (vec L, vec R)``: its value,
     gradient, Hessian products and preconditioner, from the ``H_t``."""
 
-    def __init__(self, smooth, alpha, n_tasks, n_features):
-        self.smooth, self.alpha = smooth, alpha
+    def __init__(self, smooth, factored, n_tasks, n_features):
+        self.smooth, self.factored = smooth, factored
         self.n_tasks, self.n_features = n_tasks, n_features
 
     def factors(self, z):
@@ -164,13 +167,14 @@ class _Factored:
 
     def objective(self, z):
         """``F(L, R)``: at balanced factors, the trace-norm objective of ``L R'``."""
-        return self.smooth.state(self.product(z)).value + 0.5 * self.alpha * (z @ z)
+        return self.smooth.state(self.product(z)).value + self.factored(z @ z / 2)[0]
 
     def gradient(self, z):
         """The loss gradient ``G`` at ``L R'``, and that of ``F`` (stacked)."""
         L, R = self.factors(z)
         G = self.smooth.state(L @ R.T).Z - self.smooth.g
-        return G, np.concatenate([(G @ R).ravel(), (G.T @ L).ravel()]) + self.alpha * z
+        slope = self.factored(z @ z / 2)[1]
+        return G, np.concatenate([(G @ R).ravel(), (G.T @ L).ravel()]) + slope * z
 
     def hessian_product(self, z, G):
         """``d -> Hessian of F at z times d``, with ``G`` the loss gradient there.
@@ -180,7 +184,8 @@ class _Factored:
         are the CG iterates.)
         """
         L, R = self.factors(z)
-        alpha, times_H = self.alpha, self.smooth.times_H
+        _, slope, curvature = self.factored(z @ z / 2)
+        times_H = self.smooth.times_H
 
         def product(d):
             dL, dR = self.factors(d)
@@ -189,16 +194,18 @@ class _Factored:
                 np.concatenate(
                     [(dG @ R + G @ dR).ravel(), (dG.T @ L + G.T @ dL).ravel()]
                 )
-                + alpha * d
+                + slope * d
+                + (curvature * (z @ d)) * z
             )
 
         return product
 
     def preconditioner(self, z):
-        """The inverse of the blocks ``R' H_t R + alpha I`` (rows of ``L``)
-        and ``sum_t L_ta^2 H_t + alpha I`` (columns of ``R``), as ``d -> P d``."""
+        """The inverse of the blocks ``R' H_t R + c I`` (rows of ``L``)
+        and ``sum_t L_ta^2 H_t + c I`` (columns of ``R``), as ``d -> P d``,
+        with ``c = psi'(s)`` (the penalty's rank-one curvature left out)."""
         L, R = self.factors(z)
-        smooth, alpha = self.smooth, self.alpha
+        smooth, alpha = self.smooth, self.factored(z @ z / 2)[1]
         H = smooth.H[None] if smooth.shared else smooth.H
         rows = np.linalg.inv(
             np.matmul(R.T, np.matmul(H, R)) + alpha * np.eye(R.shape[1])
