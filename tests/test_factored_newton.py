@@ -134,8 +134,22 @@ PENALTIES = {
 }
 
 
-@pytest.fixture(scope="module")
-def problem():
+def shared_low_rank_problem(n_rows=200, n_tasks=10, n_features=6):
+    """The shared design, every target observed: one Gram matrix for all tasks."""
+    X = rng.normal(size=(n_rows, 1)) + 0.05 * rng.normal(size=(n_rows, n_features))
+    X[:, :2] = rng.normal(size=(n_rows, 2))
+    coef = low_rank((n_tasks, n_features), [6.0, 3.0])
+    Y = X @ coef.T + 0.5 * rng.normal(size=(n_rows, n_tasks))
+    return X, Y
+
+
+@pytest.fixture(scope="module", params=["indexed", "shared"])
+def problem(request):
+    if request.param == "shared":
+        X, Y = shared_low_rank_problem()
+        smooth = GramSmooth(make_task_data(X, Y), fit_intercept=True)
+        assert smooth.shared
+        return smooth, Observations.shared(X, Y)
     X, y, tasks = low_rank_problem()
     data = make_task_data(X, y, task_ids=tasks)
     return GramSmooth(data, fit_intercept=True), Observations.indexed(X, y, tasks)

@@ -91,9 +91,7 @@ class FactoredNewton:
         )
         if certified is None:
             self.wait_until, self.backoff = n_iter + self.backoff, 2 * self.backoff
-        if W_new is None:
-            return certified, W, steps
-        return certified, W_new, steps
+        return certified, (W if W_new is None else W_new), steps
 
 
 def _affordable(shape, rank):
