@@ -38,23 +38,27 @@ MAX_STEPS = 8  # Newton steps per attempt
 MAX_FLOPS = 5e8  # per step: T factorisations of the support's size, cubed
 
 
-class SupportNewton:
-    """When proximal gradient tries Newton steps on the support.
+class NewtonPolisher:
+    """When proximal gradient tries Newton steps on what it has identified.
 
-    At the first certificate check (a warm start's support is usually the
-    solution's, or close to it), and whenever the support has settled since
-    the previous check (:func:`_settled`), when proximal gradient has
-    (probably) identified it. A failed attempt doubles the number of
-    iterations before the next, starting from ``backoff``.
+    At the first certificate check (a warm start's structure, its support
+    or its rank, is usually the solution's), and whenever the structure has
+    settled since the previous check, when proximal gradient has (probably)
+    identified it. A failed attempt doubles the number of iterations before
+    the next, starting from ``backoff``. Subclasses name the penalty
+    ``capability`` they need and define ``_structure``, ``_settled``,
+    ``_affordable`` and ``_newton``; they run on sufficient statistics only.
     """
+
+    capability = None
 
     def __init__(self, smooth, penalty, W, tol, gap_target, backoff):
         self.smooth, self.penalty = smooth, penalty
         self.tol, self.gap_target = tol, gap_target
         self.enabled = isinstance(smooth, GramSmooth) and provides(
-            penalty, "active_newton"
+            penalty, self.capability
         )
-        self.support = W != 0
+        self.structure = self._structure(W) if self.enabled else None
         self.wait_until, self.backoff = 0, backoff
 
     def attempt(self, W, step, n_iter, max_iter):
@@ -64,31 +68,41 @@ class SupportNewton:
         """
         if not self.enabled:
             return None, W, 0
-        previous, self.support = self.support, W != 0
+        previous, self.structure = self.structure, self._structure(W)
         if not (
             self.wait_until <= n_iter < max_iter
-            and (n_iter == 1 or _settled(previous, self.support))
-            and _affordable(W)
+            and (n_iter == 1 or self._settled(previous, self.structure))
+            and self._affordable(W, self.structure)
         ):
             return None, W, 0
-        certified, W_new, steps = newton_on_support(
-            self.smooth,
-            self.penalty,
-            W,
-            step,
-            self.tol,
-            self.gap_target,
-            max_iter - n_iter,
+        certified, W_new, steps = self._newton(
+            W, self.structure, step, max_iter - n_iter
         )
         if certified is None:
             self.wait_until, self.backoff = n_iter + self.backoff, 2 * self.backoff
         return certified, W_new, steps
 
 
-def _affordable(W):
-    """Whether a Newton step on the support of ``W`` is cheap enough to try."""
-    size = np.count_nonzero(np.any(W != 0, axis=0))
-    return 0 < size and W.shape[0] * size**3 <= MAX_FLOPS
+class SupportNewton(NewtonPolisher):
+    """Newton steps on the support (:func:`newton_on_support`)."""
+
+    capability = "active_newton"
+
+    def _structure(self, W):
+        return W != 0
+
+    def _settled(self, previous, current):
+        return _settled(previous, current)
+
+    def _affordable(self, W, support):
+        """Whether a Newton step on the support of ``W`` is cheap enough to try."""
+        size = np.count_nonzero(np.any(support, axis=0))
+        return 0 < size and W.shape[0] * size**3 <= MAX_FLOPS
+
+    def _newton(self, W, support, step, budget):
+        return newton_on_support(
+            self.smooth, self.penalty, W, step, self.tol, self.gap_target, budget
+        )
 
 
 def _settled(previous, current):

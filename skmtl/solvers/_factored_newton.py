@@ -33,51 +33,41 @@ curvature of the data, which makes proximal gradient slow, is what they
 remove.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
-from ..penalties._base import provides
-from ._smooth import GramSmooth
+from ._active_newton import NewtonPolisher
 
 MAX_STEPS = 10  # Newton steps per attempt
 MAX_CG = 500  # conjugate-gradient iterations per Newton step
 MAX_FLOPS = 5e8  # per step: the preconditioner's factorisations
 
 
-class FactoredNewton:
-    """When proximal gradient tries Newton steps on the factors of its point.
+class FactoredNewton(NewtonPolisher):
+    """Newton steps on the factors of the point's rank (:func:`newton_on_factors`).
 
-    The same schedule as :class:`~._active_newton.SupportNewton`: at the
-    first certificate check (a warm start's rank is usually the
-    solution's), and whenever the rank has not changed since the previous
-    check; a failed attempt doubles the iterations before the next.
+    The rank counts as numpy's ``matrix_rank`` does: the directions a
+    proximal step dropped leave singular values of round-off.
     """
 
-    def __init__(self, smooth, penalty, W, tol, gap_target, backoff):
-        self.smooth, self.penalty = smooth, penalty
-        self.tol, self.gap_target = tol, gap_target
-        self.enabled = isinstance(smooth, GramSmooth) and provides(
-            penalty, "low_rank_factors"
-        )
-        self.rank = None
-        self.wait_until, self.backoff = 0, backoff
+    capability = "low_rank_factors"
 
-    def attempt(self, W, step, n_iter, max_iter):
-        """``(certificate or None, W or a better point, Newton steps)``."""
-        if not self.enabled:
-            return None, W, 0
+    def _structure(self, W):
         U, sigma, Vt = np.linalg.svd(W, full_matrices=False)
-        # The rank as numpy's matrix_rank counts it: the proximal point's
-        # dropped directions leave singular values of round-off.
         cutoff = max(W.shape) * np.finfo(float).eps * sigma[:1].sum()
-        previous, self.rank = self.rank, int(np.count_nonzero(sigma > cutoff))
-        rank = self.rank
-        if not (
-            self.wait_until <= n_iter < max_iter
-            and (n_iter == 1 or rank == previous)
-            and 0 < rank
-            and _affordable(W.shape, rank)
-        ):
-            return None, W, 0
+        return _Rank(int(np.count_nonzero(sigma > cutoff)), U, sigma, Vt)
+
+    def _settled(self, previous, current):
+        return previous.rank == current.rank
+
+    def _affordable(self, W, structure):
+        """Whether the preconditioner of a Newton step is cheap enough."""
+        (T, p), rank = W.shape, structure.rank
+        return 0 < rank and rank * p**3 + T * rank**3 <= MAX_FLOPS
+
+    def _newton(self, W, structure, step, budget):
+        rank, U, sigma, Vt = structure
         root = np.sqrt(sigma[:rank])
         certified, W_new, steps = newton_on_factors(
             self.smooth,
@@ -87,17 +77,16 @@ class FactoredNewton:
             step,
             self.tol,
             self.gap_target,
-            max_iter - n_iter,
+            budget,
         )
-        if certified is None:
-            self.wait_until, self.backoff = n_iter + self.backoff, 2 * self.backoff
         return certified, (W if W_new is None else W_new), steps
 
 
-def _affordable(shape, rank):
-    """Whether the preconditioner of a Newton step is cheap enough."""
-    T, p = shape
-    return rank * p**3 + T * rank**3 <= MAX_FLOPS
+class _Rank(NamedTuple):
+    rank: int
+    U: np.ndarray
+    sigma: np.ndarray
+    Vt: np.ndarray
 
 
 def newton_on_factors(
