@@ -151,3 +151,20 @@ def test_fista_with_newton_steps_needs_far_fewer_iterations(name, monkeypatch):
         assert certified.gap <= 1e-10 * certified.primal
     assert with_newton.primal == pytest.approx(plain.primal, rel=2e-10)
     assert 3 * n_with < n_plain
+
+
+@pytest.mark.parametrize(
+    "gaps, expected",
+    [
+        ([1.0, 1e-2, 1e-6], True),  # quadratic
+        ([0.18, 0.014, 0.018], True),  # a rise while the support changes
+        ([50.0, 42.0, 38.0], False),  # a crawl on a wrong support
+        ([1.0, 0.9], True),  # too early to tell
+    ],
+)
+def test_an_attempt_stops_when_newton_crawls(gaps, expected):
+    seen = []
+    results = [active_newton.converging(seen, gap) for gap in gaps]
+    assert seen == gaps
+    assert results[-1] is expected
+    assert all(results[:-1])

@@ -59,6 +59,7 @@ class NewtonPolisher:
             penalty, self.capability
         )
         self.structure = self._structure(W) if self.enabled else None
+        self.cold = self.enabled and not np.any(W)
         self.wait_until, self.backoff = 0, backoff
 
     def attempt(self, W, step, n_iter, max_iter):
@@ -75,8 +76,12 @@ class NewtonPolisher:
             and self._affordable(W, self.structure)
         ):
             return None, W, 0
+        # The first attempt from zero polishes a structure found in one
+        # iteration: right on some problems, and wrong on others, where
+        # Newton crawls; it stops at the crawl (:func:`converging`).
+        patient = not (n_iter == 1 and self.cold)
         certified, W_new, steps = self._newton(
-            W, self.structure, step, max_iter - n_iter
+            W, self.structure, step, max_iter - n_iter, patient
         )
         if certified is None:
             self.wait_until, self.backoff = n_iter + self.backoff, 2 * self.backoff
@@ -99,9 +104,16 @@ class SupportNewton(NewtonPolisher):
         size = np.count_nonzero(np.any(support, axis=0))
         return 0 < size and W.shape[0] * size**3 <= MAX_FLOPS
 
-    def _newton(self, W, support, step, budget):
+    def _newton(self, W, support, step, budget, patient):
         return newton_on_support(
-            self.smooth, self.penalty, W, step, self.tol, self.gap_target, budget
+            self.smooth,
+            self.penalty,
+            W,
+            step,
+            self.tol,
+            self.gap_target,
+            budget,
+            patient,
         )
 
 
@@ -116,7 +128,9 @@ def _settled(previous, current):
     return changed <= 0.01 * np.count_nonzero(current)
 
 
-def newton_on_support(smooth, penalty, W, step, tol, gap_target, max_steps=MAX_STEPS):
+def newton_on_support(
+    smooth, penalty, W, step, tol, gap_target, max_steps=MAX_STEPS, patient=True
+):
     """Newton steps on the support of ``W``, at most ``max_steps``.
 
     Each Newton step on the current support is followed by one proximal
@@ -138,6 +152,7 @@ def newton_on_support(smooth, penalty, W, step, tol, gap_target, max_steps=MAX_S
     best = value = _objective(smooth, penalty, W)
     best_W = W
     n_steps = 0
+    gaps = []
     for n_steps in range(1, min(max_steps, MAX_STEPS) + 1):
         curvature = penalty.active_curvature(W)
         gradient = smooth.state(W).Z - smooth.g
@@ -154,11 +169,28 @@ def newton_on_support(smooth, penalty, W, step, tol, gap_target, max_steps=MAX_S
         if certified.gap <= max(tol * certified.primal, gap_target):
             return certified, W, n_steps
         best_W, best = (W, value) if value < best else (best_W, best)
+        if not (converging(gaps, certified.gap) or patient):
+            break
         # The proximal gradient step from the certificate's gradient.
         W = penalty.prox(W - step * certified.grad, step)
         value = _objective(smooth, penalty, W)
         best_W, best = (W, value) if value < best else (best_W, best)
     return None, best_W, n_steps
+
+
+def converging(gaps, gap):
+    """Whether Newton steps are closing the gap as they do near the solution.
+
+    Appends ``gap`` to ``gaps``; False from the third step on when the last
+    two steps have not halved it. On the right support (or rank) Newton
+    converges quadratically, though the gap may rise at one step while a
+    proximal step changes the support; on a wrong one it crawls (the lasso
+    of School from a first iterate: 10% per step), and the remaining steps
+    of an attempt would cost more than the proximal gradient iterations
+    they replace.
+    """
+    gaps.append(gap)
+    return len(gaps) < 3 or gaps[-1] <= 0.5 * gaps[-3]
 
 
 def _objective(smooth, penalty, W):

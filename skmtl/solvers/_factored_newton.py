@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._active_newton import NewtonPolisher
+from ._active_newton import NewtonPolisher, converging
 
 MAX_STEPS = 10  # Newton steps per attempt
 MAX_CG = 500  # conjugate-gradient iterations per Newton step
@@ -66,7 +66,7 @@ class FactoredNewton(NewtonPolisher):
         (T, p), rank = W.shape, structure.rank
         return 0 < rank and rank * p**3 + T * rank**3 <= MAX_FLOPS
 
-    def _newton(self, W, structure, step, budget):
+    def _newton(self, W, structure, step, budget, patient):
         rank, U, sigma, Vt = structure
         root = np.sqrt(sigma[:rank])
         certified, W_new, steps = newton_on_factors(
@@ -78,6 +78,7 @@ class FactoredNewton(NewtonPolisher):
             self.tol,
             self.gap_target,
             budget,
+            patient,
         )
         return certified, (W if W_new is None else W_new), steps
 
@@ -90,7 +91,7 @@ class _Rank(NamedTuple):
 
 
 def newton_on_factors(
-    smooth, penalty, L, R, step, tol, gap_target, max_steps=MAX_STEPS
+    smooth, penalty, L, R, step, tol, gap_target, max_steps=MAX_STEPS, patient=True
 ):
     """Truncated Newton steps on ``F(L, R)``, at most ``max_steps``.
 
@@ -117,6 +118,7 @@ def newton_on_factors(
     precondition = model.preconditioner(z)
     start = value = model.objective(z)
     n_steps = 0
+    gaps = []
     for n_steps in range(1, min(max_steps, MAX_STEPS) + 1):
         G, gradient = model.gradient(z)
         direction = _conjugate_gradients(
@@ -131,6 +133,8 @@ def newton_on_factors(
         certified = smooth.certify(penalty, penalty.prox(W - step * G, step))
         if certified.gap <= max(tol * certified.primal, gap_target):
             return certified, certified.W, n_steps
+        if not (converging(gaps, certified.gap) or patient):
+            break
     return None, (model.product(z) if value < start else None), n_steps
 
 
