@@ -190,12 +190,19 @@ class TaskData:
         if self.sparse:
             products = self.X.data * np.take(W, self._entry_positions())
             return row_sums(self.X, products) + b[self.task_index]
+        groups = self._size_groups()
+        if len(groups) == 1 and groups[0][1] is None:
+            # Tasks of one size: one batched product on X reshaped, no copy.
+            scores = np.matmul(self._blocks(self.X, None), W[:, :, None])
+            return (scores[:, :, 0] + b[:, None]).ravel()
+        # Tasks of many sizes (School: 139 tasks, 100 sizes): row by row, a
+        # chunk at a time, so that the gathered weights stay small.
         Z = np.empty(self.n_samples)
-        for tasks, rows in self._size_groups():
-            scores = np.matmul(self._blocks(self.X, rows), W[tasks][:, :, None])
-            Z[slice(None) if rows is None else rows] = (
-                scores[:, :, 0] + b[tasks][:, None]
-            ).reshape(-1 if rows is None else rows.shape)
+        step = max(1, _CHUNK_ENTRIES // max(self.n_features, 1))
+        for start in range(0, self.n_samples, step):
+            rows = slice(start, start + step)
+            task = self.task_index[rows]
+            Z[rows] = np.einsum("ij,ij->i", self.X[rows], W[task]) + b[task]
         return Z
 
     def _row_sums(self, G):

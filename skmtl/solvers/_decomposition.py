@@ -53,8 +53,13 @@ class DecompositionResult(NamedTuple):
 
 
 def split(X, n_parts):
-    """The ``n_parts`` equal blocks of rows of a stacked variable."""
-    return np.split(X, n_parts, axis=0)
+    """The ``n_parts`` equal blocks of rows of a stacked variable (views)."""
+    return list(_blocks(X, n_parts))
+
+
+def _blocks(X, n_parts):
+    """``X`` as an ``(n_parts, rows, columns)`` view (rows may be 0)."""
+    return X.reshape(n_parts, X.shape[0] // n_parts, X.shape[1])
 
 
 def stack(*parts):
@@ -150,7 +155,7 @@ class LiftedSmooth:
         return self._scale
 
     def _sum(self, X):
-        return sum(split(X, self.n_parts))
+        return _blocks(X, self.n_parts).sum(axis=0)
 
     @staticmethod
     def _wrap(X, base):
@@ -168,7 +173,7 @@ class LiftedSmooth:
 
     def gradient(self, state):
         GW, gb = self.base.gradient(state.Z)
-        return np.tile(GW, (self.n_parts, 1)), gb
+        return np.concatenate([GW] * self.n_parts), gb
 
     def bregman(self, new, old, linear_term, bound):
         # <[G; G], [dP; dQ]> = <G, dP + dQ>: the linear term is the base's.
@@ -191,7 +196,9 @@ class LiftedSmooth:
             scale = self._gradient_scale(X.shape[0] // self.n_parts, X.shape[1])
         at_split = _AtSplit(penalty.penalty, penalty.value(X), scale)
         certified = self.base.certify(at_split, self._sum(X), b)
-        return certified._replace(W=X, grad=np.tile(certified.grad, (self.n_parts, 1)))
+        return certified._replace(
+            W=X, grad=np.concatenate([certified.grad] * self.n_parts)
+        )
 
     def _refit_common(self, common, X, c):
         r"""Newton steps on :math:`w_0` (the rows of ``P``) for fixed ``Q``.
