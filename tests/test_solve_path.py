@@ -10,7 +10,7 @@ import pytest
 
 from skmtl._task_data import make_task_data
 from skmtl.datafits import LogisticLoss, SquaredLoss
-from skmtl.penalties import L1, L21, SparseGroupL21
+from skmtl.penalties import L1, L21, MeanRegularization, SparseGroupL21
 from skmtl.solvers import _dispatch as dispatch
 from skmtl.solvers import _fista as fista
 from skmtl.solvers import solve, solve_path
@@ -135,3 +135,34 @@ def test_a_path_changes_solver_where_its_own_does_not_apply():
         cold = solve(data, datafit, penalty, tol=TOL)
         assert result.dual_gap <= TOL * result.objective
         assert abs(result.objective - cold.objective) <= 2 * TOL * cold.objective
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_mean_regularized_path_factorises_once_and_matches_cold_solves(
+    shared, monkeypatch
+):
+    """A closed-form path (a CV grid over alpha and the coupling) solves every
+    point in the eigenbases of the blocks, computed once; each point equals
+    the direct solve of a single fit, to round-off, and is certified."""
+    if shared:
+        X, Y = rng.normal(size=(60, 8)), rng.normal(size=(60, 3))
+        data = make_task_data(X, Y)
+    else:
+        data = task_data()
+    penalties = [
+        MeanRegularization(alpha, coupling)
+        for coupling in (0.0, 1.7, 1e12, np.inf)
+        for alpha in (1.0, 0.01, 1e-5)
+    ]
+    calls = []
+    eigh = np.linalg.eigh
+    monkeypatch.setattr(np.linalg, "eigh", lambda A: calls.append(A.shape) or eigh(A))
+    path = _path(data, penalties)
+    n_blocks = 1 if shared else data.n_tasks
+    assert calls == [(n_blocks, data.n_features, data.n_features)]
+    for penalty, result in zip(penalties, path, strict=True):
+        assert result.n_iter == 1  # the closed form, accepted by its certificate
+        assert result.dual_gap <= TOL * result.objective
+        single = solve(data, SquaredLoss(), penalty, tol=TOL)
+        np.testing.assert_allclose(result.coef, single.coef, rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(result.intercept, single.intercept, atol=1e-10)

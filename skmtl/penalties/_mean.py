@@ -120,7 +120,7 @@ class MeanRegularization(BasePenalty):
         within = 0.0 if self.pooled else np.sum(spread**2) / (1 + self.coupling)
         return float(V.shape[0] * (mean @ mean) + within) / (4 * self.alpha)
 
-    def solve_newton_system(self, H, R):
+    def solve_newton_system(self, H, R, spectrum=None):
         r"""Solve :math:`(\operatorname{blockdiag}(H_t) + \nabla^2\Omega)\,D = R`.
 
         Never forms the (T p) x (T p) system. With :math:`\mu = 2\alpha`,
@@ -148,6 +148,14 @@ class MeanRegularization(BasePenalty):
         H : ndarray of shape (n_tasks, n_features, n_features)
             Symmetric positive semi-definite per-task curvature blocks.
         R : ndarray of shape (n_tasks, n_features)
+        spectrum : (eigenvalues, eigenvectors) of ``H``, optional
+            ``np.linalg.eigh`` of the blocks (of one block when all are
+            equal). A sequence of penalties on the same blocks (a path, a CV
+            grid over ``alpha`` and the coupling) factorises them once: every
+            matrix above is then a function of :math:`H_t` (for instance
+            :math:`\tilde A_t^{-1} = U_t (I + \Lambda_t/\lambda)^{-1}
+            U_t^\top`), and each solve costs products instead of ``T``
+            factorisations.
 
         Returns
         -------
@@ -159,6 +167,8 @@ class MeanRegularization(BasePenalty):
         if self.pooled:
             d = np.linalg.solve(H.sum(axis=0) + mu * T * eye, R.sum(axis=0))
             return np.tile(d, (T, 1))
+        if spectrum is not None:
+            return self._solve_spectral(*spectrum, R)
         if self.coupling == 0:
             return np.linalg.solve(H + lam * eye, R[:, :, None])[:, :, 0]
         H_mu = H + mu * eye
@@ -174,6 +184,36 @@ class MeanRegularization(BasePenalty):
         d_mean = np.linalg.solve(system, np.einsum("tij,tj->i", A_inv, R) / T)
         residual = R - H_mu @ d_mean
         return d_mean + np.einsum("tij,tj->ti", A_inv, residual) / lam
+
+    def _solve_spectral(self, values, vectors, R):
+        r""":meth:`solve_newton_system` in the eigenbases ``vectors`` of the blocks.
+
+        The same formulas with :math:`H_t = U_t \Lambda_t U_t^\top`: the
+        scaled inverse :math:`\tilde A_t^{-1}` has eigenvalues ``1 / (1 +
+        values / lam)`` (1 when ``lam`` overflows to infinity), so nothing
+        cancels however large the coupling.
+        """
+        mu, lam = self.curvatures
+
+        def to_basis(V):  # U_t' v_t (U broadcasts when all blocks are equal)
+            return np.matmul(V[:, None, :], vectors)[:, 0]
+
+        def from_basis(V):  # U_t v_t
+            return np.matmul(vectors, V[:, :, None])[:, :, 0]
+
+        R_basis = to_basis(R)
+        if self.coupling == 0:
+            return from_basis(R_basis / (values + lam))
+        shrink = 1.0 / (1.0 + values / lam)
+        scaled = vectors * (shrink * (values + mu))[:, None, :]
+        # (The mean of one block, when all are equal, is that block.)
+        system = np.matmul(scaled, vectors.transpose(0, 2, 1)).mean(axis=0)
+        system = 0.5 * (system + system.T)  # symmetric in exact arithmetic
+        rhs = from_basis(np.broadcast_to(shrink, R.shape) * R_basis).mean(axis=0)
+        d_mean = np.linalg.solve(system, rhs)
+        d_basis = to_basis(np.broadcast_to(d_mean, R.shape))
+        residual = R_basis - (values + mu) * d_basis
+        return d_mean + from_basis(shrink * residual) / lam
 
     def as_cvxpy(self, W):
         import cvxpy as cp

@@ -81,6 +81,14 @@ def closed_form(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
     return next(closed_form_path(data, datafit, [penalty], **options))
 
 
+# A path of this many penalties factorises the blocks once, by one
+# eigendecomposition per task (or one for all when they are equal), reused
+# by every solve; fewer solve directly. An eigendecomposition costs about
+# three of the direct solve's inverses (139 blocks of 27 x 27: 7.2 ms
+# against 2.3 ms), after which a solve is a few batched products.
+_SPECTRAL_MIN_PENALTIES = 4
+
+
 def closed_form_path(data, datafit, penalties, *, fit_intercept, tol, max_iter):
     """The closed form for a sequence of quadratic penalties, on statistics.
 
@@ -98,8 +106,15 @@ def closed_form_path(data, datafit, penalties, *, fit_intercept, tol, max_iter):
     smooth = GramSmooth(data, fit_intercept)
     T, p = data.n_tasks, data.n_features
     H = np.broadcast_to(smooth.H, (T, p, p))
+    spectrum = None
+    if len(penalties) >= _SPECTRAL_MIN_PENALTIES:
+        blocks = np.reshape(smooth.H, (-1, p, p))
+        if np.array_equal(blocks, np.broadcast_to(blocks[0], blocks.shape)):
+            blocks = blocks[:1]  # the shared design's one block
+        spectrum = np.linalg.eigh(blocks)
     for penalty in penalties:
-        certificate = smooth.certify(penalty, penalty.solve_newton_system(H, smooth.g))
+        D = penalty.solve_newton_system(H, smooth.g, spectrum)
+        certificate = smooth.certify(penalty, D)
         W, b, primal, gap = certificate[:4]
         if gap <= tol * primal:
             yield W, b, 1, gap, primal
