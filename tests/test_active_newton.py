@@ -16,6 +16,8 @@ from skmtl.solvers import _active_newton as active_newton
 from skmtl.solvers import _fista as fista
 from skmtl.solvers._smooth import GramSmooth
 
+from ._polishers import assert_newton_steps_save_iterations
+
 rng = np.random.default_rng(4)
 
 
@@ -141,16 +143,11 @@ def test_a_wrong_support_never_worsens_the_point():
 @pytest.mark.parametrize("name", sorted(PENALTIES))
 def test_fista_with_newton_steps_needs_far_fewer_iterations(name, monkeypatch):
     data = ill_conditioned_data()
-    penalty = PENALTIES[name]()
     smooth = fista.make_smooth(data, SquaredLoss(), True)
     start = np.zeros((data.n_tasks, data.n_features))
-    with_newton, n_with = fista._run(smooth, penalty, start, None, 1e-10, 100_000)
-    monkeypatch.setattr(active_newton, "MAX_STEPS", 0)
-    plain, n_plain = fista._run(smooth, penalty, start, None, 1e-10, 100_000)
-    for certified in (with_newton, plain):
-        assert certified.gap <= 1e-10 * certified.primal
-    assert with_newton.primal == pytest.approx(plain.primal, rel=2e-10)
-    assert 3 * n_with < n_plain
+    assert_newton_steps_save_iterations(
+        smooth, PENALTIES[name](), start, active_newton, monkeypatch
+    )
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from ._oracles import (
     nuclear_value,
     squared_trace_value,
 )
+from ._polishers import assert_newton_steps_save_iterations
 
 rng = np.random.default_rng(11)
 
@@ -245,15 +246,10 @@ def test_fista_with_factored_newton_needs_far_fewer_iterations(
     problem, monkeypatch, name
 ):
     smooth, _ = problem
-    penalty = PENALTIES[name][0]
     start = np.zeros_like(smooth.g)
-    with_newton, n_with = fista._run(smooth, penalty, start, None, 1e-10, 100_000)
-    monkeypatch.setattr(factored_newton, "MAX_STEPS", 0)
-    plain, n_plain = fista._run(smooth, penalty, start, None, 1e-10, 100_000)
-    for certified in (with_newton, plain):
-        assert certified.gap <= 1e-10 * certified.primal
-    assert with_newton.primal == pytest.approx(plain.primal, rel=2e-10)
-    assert 3 * n_with < n_plain
+    assert_newton_steps_save_iterations(
+        smooth, PENALTIES[name][0], start, factored_newton, monkeypatch
+    )
 
 
 def test_a_path_with_factored_newton_matches_cold_fits():
