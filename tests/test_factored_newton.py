@@ -76,10 +76,24 @@ def test_shrink_spectrum_matches_the_svd(name, threshold):
 
 
 @pytest.mark.parametrize("name", sorted(MATRICES))
-def test_spectral_norm_matches_numpy(name):
-    V = MATRICES[name]()
+@pytest.mark.parametrize("magnitude", [1.0, 1e160, 1e-170])  # squares over/underflow
+def test_spectral_norm_matches_numpy(name, magnitude):
+    V = magnitude * MATRICES[name]()
     assert spectral_norm(V) == pytest.approx(np.linalg.norm(V, 2), rel=1e-14)
     assert spectral_norm(np.zeros((0, 3))) == 0.0
+    assert spectral_norm(np.zeros((4, 3))) == 0.0
+
+
+@pytest.mark.parametrize("magnitude", [1e160, 1e-170])
+def test_shrinkage_keeps_its_digits_at_extreme_magnitudes(magnitude):
+    """Squared entries beyond float64's range (the Gram matrix of ``W``
+    itself would be inf or 0) still give the SVD's shrinkage."""
+    W = MATRICES["wide"]()
+    shrink = soft_threshold(0.5 * magnitude)
+    out, _ = shrink_spectrum(magnitude * W, shrink)
+    expected = svd_shrink(magnitude * W, shrink)
+    np.testing.assert_allclose(out, expected, rtol=0, atol=1e-12 * magnitude * 10)
+    assert np.count_nonzero(out) > 0
 
 
 @pytest.mark.parametrize("penalty", [NuclearNorm(0.7), SquaredTraceNorm(0.05)])

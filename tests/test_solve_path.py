@@ -10,7 +10,7 @@ import pytest
 
 from skmtl._task_data import make_task_data
 from skmtl.datafits import LogisticLoss, SquaredLoss
-from skmtl.penalties import L1, L21, MeanRegularization, SparseGroupL21
+from skmtl.penalties import L1, L21, BasePenalty, MeanRegularization, SparseGroupL21
 from skmtl.solvers import _dispatch as dispatch
 from skmtl.solvers import _fista as fista
 from skmtl.solvers import solve, solve_path
@@ -166,3 +166,43 @@ def test_a_mean_regularized_path_factorises_once_and_matches_cold_solves(
         single = solve(data, SquaredLoss(), penalty, tol=TOL)
         np.testing.assert_allclose(result.coef, single.coef, rtol=1e-8, atol=1e-10)
         np.testing.assert_allclose(result.intercept, single.intercept, atol=1e-10)
+
+
+class _Ridge(BasePenalty):
+    """A user's quadratic penalty, written to the documented interface:
+    ``solve_newton_system(H, R)``, without the spectral capability."""
+
+    capabilities = frozenset({"newton_system", "conjugate", "gradient"})
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def value(self, W):
+        return self.alpha * float(np.sum(W**2))
+
+    def gradient(self, W):
+        return 2 * self.alpha * W
+
+    def conjugate(self, V):
+        return float(np.sum(V**2)) / (4 * self.alpha)
+
+    def dual_scale(self, V):
+        return 1.0
+
+    def solve_newton_system(self, H, R):
+        eye = 2 * self.alpha * np.eye(H.shape[-1])
+        return np.linalg.solve(H + eye, R[:, :, None])[:, :, 0]
+
+    def as_cvxpy(self, W):
+        import cvxpy as cp
+
+        return self.alpha * cp.sum_squares(W)
+
+
+def test_a_closed_form_path_takes_penalties_without_the_spectral_solve():
+    data = task_data()
+    penalties = [_Ridge(alpha) for alpha in (1.0, 0.1, 0.01, 0.001)]
+    for penalty, result in zip(penalties, _path(data, penalties), strict=True):
+        assert result.n_iter == 1 and result.dual_gap <= TOL * result.objective
+        single = solve(data, SquaredLoss(), MeanRegularization(penalty.alpha, 0.0))
+        np.testing.assert_allclose(result.coef, single.coef, rtol=1e-8, atol=1e-10)

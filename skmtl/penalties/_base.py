@@ -16,9 +16,14 @@ CAPABILITIES = {
     "prox": ("prox",),
     # quadratic: Newton's method and the closed form solve (H + penalty) x = r
     "newton_system": ("solve_newton_system",),
+    # ... also given the eigendecomposition of the blocks H
+    # (solve_newton_system(H, R, spectrum=(values, vectors))): a closed-form
+    # path factorises H once for all its penalties
+    "spectral_newton_system": ("solve_newton_system",),
     # the duality gap: the conjugate, finite after scaling by dual_scale
     "conjugate": ("conjugate", "dual_scale"),
-    # the duality gap through a bound at the current point (sums of penalties)
+    # the duality gap through the penalty's own dual term at the current
+    # point: a bound for sums of penalties, or a cheaper exact form
     "dual_term": ("dual_term",),
     # one group per feature: working sets rank and keep features
     "working_sets": ("feature_scores", "restrict"),

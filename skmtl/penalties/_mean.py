@@ -31,7 +31,14 @@ class MeanRegularization(BasePenalty):
         r"+ \lambda \sum_{t=1}^{T} \|w_t - \bar w\|^2 \Big)"
     )
     capabilities = frozenset(
-        {"gradient", "conjugate", "newton_system", "mean_spread", "task_quadratic"}
+        {
+            "gradient",
+            "conjugate",
+            "newton_system",
+            "spectral_newton_system",
+            "mean_spread",
+            "task_quadratic",
+        }
     )
 
     def __init__(self, alpha, coupling):

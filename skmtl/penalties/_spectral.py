@@ -38,8 +38,8 @@ def shrink_spectrum(W, shrink):
     A = W.T if wide else W  # A = W or W', with fewer columns than rows
     if A.shape[1] == 0:
         return np.zeros_like(W), np.zeros(0)
-    eigenvalues, V = np.linalg.eigh(A.T @ A)
-    sigma = np.sqrt(np.maximum(eigenvalues[::-1], 0.0))
+    eigenvalues, V, scale = _gram_eigh(A)
+    sigma = scale * np.sqrt(np.maximum(eigenvalues[::-1], 0.0))
     V = V[:, ::-1]
     shrunk = shrink(sigma)
     kept = shrunk > 0
@@ -64,7 +64,25 @@ def spectral_norm(V):
     if V.size == 0:
         return 0.0
     A = V.T if V.shape[0] < V.shape[1] else V
-    return float(np.sqrt(max(np.linalg.eigvalsh(A.T @ A)[-1], 0.0)))
+    eigenvalues, _, scale = _gram_eigh(A, vectors=False)
+    return float(scale * np.sqrt(max(eigenvalues[-1], 0.0)))
+
+
+def _gram_eigh(A, vectors=True):
+    """``(eigenvalues, eigenvectors or None, scale)`` of ``B' B``, ``B = A / scale``.
+
+    ``scale`` is the largest entry in absolute value (1 for a zero ``A``), so
+    that squaring the entries neither overflows nor underflows: the Gram
+    matrix of ``A`` itself would for entries beyond about 1e154 or below
+    1e-162, half of float64's exponent range.
+    """
+    scale = float(np.max(np.abs(A)))
+    if not 0 < scale < np.inf:
+        scale = 1.0  # zeros stay zeros; non-finite entries propagate
+    B = A / scale
+    if vectors:
+        return *np.linalg.eigh(B.T @ B), scale
+    return np.linalg.eigvalsh(B.T @ B), None, scale
 
 
 class SpectralPenalty(BasePenalty):

@@ -22,8 +22,10 @@ start along a path needs two or three Newton steps.
 
 :math:`F` is not convex; a point it reaches is the trace-norm solution only
 when the duality gap of the convex problem says so, which is how every
-attempt ends. A wrong rank (too small: the gap stays open) hands the best
-point reached back to proximal gradient, which changes the rank.
+attempt ends. A wrong rank (too small: the gap stays open) hands the last
+point back to proximal gradient if it lowered the objective (the line
+search makes it the best point reached), and proximal gradient changes the
+rank.
 
 The Newton systems are solved by conjugate gradients, preconditioned by the
 blocks :math:`R^\top H_t R + c I` (one per task, for the rows of
@@ -170,9 +172,10 @@ class _Factored:
     def hessian_product(self, z, G):
         """``d -> Hessian of F at z times d``, with ``G`` the loss gradient there.
 
-        (Singular along rotations of the factors, ``L Q`` and ``R Q``, which
-        leave ``F`` unchanged; the gradient is orthogonal to them, and so
-        are the CG iterates.)
+        (``F`` is unchanged by rotations of the factors, ``L Q`` and ``R Q``:
+        the gradient is orthogonal to their directions, and the Hessian is
+        singular along them only at a stationary point. Away from one it may
+        have no positive curvature there, where conjugate gradients stop.)
         """
         L, R = self.factors(z)
         _, slope, curvature = self.factored(z @ z / 2)

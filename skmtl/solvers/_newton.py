@@ -6,6 +6,7 @@ the exact minimiser: this is the closed-form solver.
 
 import numpy as np
 
+from ..penalties._base import provides
 from ._certificate import (
     duality_gap,
     objective,
@@ -107,13 +108,13 @@ def closed_form_path(data, datafit, penalties, *, fit_intercept, tol, max_iter):
     T, p = data.n_tasks, data.n_features
     H = np.broadcast_to(smooth.H, (T, p, p))
     spectrum = None
-    if len(penalties) >= _SPECTRAL_MIN_PENALTIES:
-        blocks = np.reshape(smooth.H, (-1, p, p))
-        if np.array_equal(blocks, np.broadcast_to(blocks[0], blocks.shape)):
-            blocks = blocks[:1]  # the shared design's one block
-        spectrum = np.linalg.eigh(blocks)
+    if p > 0 and _factorise_once(penalties):
+        spectrum = _block_spectrum(smooth.H, p)
     for penalty in penalties:
-        D = penalty.solve_newton_system(H, smooth.g, spectrum)
+        if spectrum is None:
+            D = penalty.solve_newton_system(H, smooth.g)
+        else:
+            D = penalty.solve_newton_system(H, smooth.g, spectrum=spectrum)
         certificate = smooth.certify(penalty, D)
         W, b, primal, gap = certificate[:4]
         if gap <= tol * primal:
@@ -125,6 +126,27 @@ def closed_form_path(data, datafit, penalties, *, fit_intercept, tol, max_iter):
             continue
         options = {"fit_intercept": fit_intercept, "tol": tol, "max_iter": max_iter}
         yield newton(data, datafit, penalty, W, b, **options)
+
+
+def _factorise_once(penalties):
+    """Whether a closed-form path eigendecomposes its blocks once for all."""
+    return len(penalties) >= _SPECTRAL_MIN_PENALTIES and all(
+        provides(penalty, "spectral_newton_system") for penalty in penalties
+    )
+
+
+def _block_spectrum(H, p):
+    """``(values, vectors)`` of the curvature blocks (one for all when equal).
+
+    The blocks are positive semi-definite: eigenvalues that round-off makes
+    slightly negative are set to zero, so that no solve divides by a
+    strength of the order of the round-off.
+    """
+    blocks = np.reshape(H, (-1, p, p))
+    if len(blocks) and np.array_equal(blocks, np.broadcast_to(blocks[0], blocks.shape)):
+        blocks = blocks[:1]  # the shared design's one block
+    values, vectors = np.linalg.eigh(blocks)
+    return np.maximum(values, 0.0), vectors
 
 
 def _curvature_blocks(data, datafit, Z, fit_intercept):
