@@ -202,7 +202,7 @@ class TaskData:
         for start in range(0, self.n_samples, step):
             rows = slice(start, start + step)
             task = self.task_index[rows]
-            Z[rows] = np.einsum("ij,ij->i", self.X[rows], W[task]) + b[task]
+            Z[rows] = row_products(self.X[rows], W, task) + b[task]
         return Z
 
     def _row_sums(self, G):

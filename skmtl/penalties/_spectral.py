@@ -95,6 +95,8 @@ class SpectralPenalty(BasePenalty):
     so a changed or another array is never mistaken for it.
     """
 
+    _last_prox = None  # (the last proximal point, copied; its singular values)
+
     def _shrink(self, W, shrink):
         """:func:`shrink_spectrum`, remembered for :meth:`_singular_values`."""
         out, shrunk = shrink_spectrum(W, shrink)
@@ -102,7 +104,7 @@ class SpectralPenalty(BasePenalty):
         return out
 
     def _singular_values(self, W):
-        last = self.__dict__.get("_last_prox")
+        last = self._last_prox
         if last is not None and np.array_equal(W, last[0]):
             return last[1]
         return np.linalg.svd(W, compute_uv=False)

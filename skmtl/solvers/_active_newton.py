@@ -97,7 +97,7 @@ class SupportNewton(NewtonPolisher):
         return W != 0
 
     def _settled(self, previous, current):
-        return _settled(previous, current)
+        return _support_settled(previous, current)
 
     def _affordable(self, W, support):
         """Whether a Newton step on the support of ``W`` is cheap enough to try."""
@@ -117,7 +117,7 @@ class SupportNewton(NewtonPolisher):
         )
 
 
-def _settled(previous, current):
+def _support_settled(previous, current):
     """Whether a support changed in at most 1% of its entries.
 
     Entry-wise supports (lasso) keep flickering at a few entries near zero

@@ -61,7 +61,7 @@ class CommonEliminated:
             self._inverse = self._inverse / scale[:, None] / scale
         self.gram, self.decomposition = gram, decomposition
         self.ridge = decomposition.shared.ridge(p)
-        self._H = gram.H[None] if gram.shared else gram.H
+        self._H = gram.blocks
         self._g_total = gram.g.sum(axis=0)
         # The size of the gradients' terms, for the round-off of their sum
         # (the largest over the features: products with H mix them).

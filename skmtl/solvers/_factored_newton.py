@@ -40,6 +40,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._active_newton import NewtonPolisher, converging
+from ._conjugate_gradients import conjugate_gradients
 
 MAX_STEPS = 10  # Newton steps per attempt
 MAX_CG = 500  # conjugate-gradient iterations per Newton step
@@ -123,7 +124,7 @@ def newton_on_factors(
     gaps = []
     for n_steps in range(1, min(max_steps, MAX_STEPS) + 1):
         G, gradient = model.gradient(z)
-        direction = _conjugate_gradients(
+        direction = _newton_direction(
             model.hessian_product(z, G), precondition, gradient
         )
         moved = _armijo(model, z, value, gradient, direction)
@@ -200,7 +201,7 @@ class _Factored:
         with ``c = psi'(s)`` (the penalty's rank-one curvature left out)."""
         L, R = self.factors(z)
         smooth, alpha = self.smooth, self.factored(z @ z / 2)[1]
-        H = smooth.H[None] if smooth.shared else smooth.H
+        H = smooth.blocks
         rows = np.linalg.inv(
             np.matmul(R.T, np.matmul(H, R)) + alpha * np.eye(R.shape[1])
         )
@@ -223,34 +224,24 @@ class _Factored:
         return precondition
 
 
-def _conjugate_gradients(hessian_product, precondition, gradient):
+def _newton_direction(hessian_product, precondition, gradient):
     """An approximate solution ``d`` of ``Hessian d = -gradient``.
 
-    Preconditioned CG to the forcing tolerance ``min(0.1, sqrt|g|) |g|``;
-    it stops at a direction of non-positive curvature (``F`` is not
-    convex), keeping the iterate reached (the preconditioned gradient if
-    that happens at once).
+    Preconditioned CG to the forcing tolerance ``min(0.1, sqrt|g|) |g|``.
+    ``F`` is not convex: CG stops at a direction of non-positive curvature,
+    keeping the iterate reached, or the preconditioned gradient if that
+    happens at once.
     """
     norm = np.sqrt(gradient @ gradient)
     forcing = min(0.1, np.sqrt(norm)) * norm
-    x = np.zeros_like(gradient)
-    r = -gradient
-    d = z = precondition(r)
-    rz = r @ z
-    for k in range(MAX_CG):
-        Hd = hessian_product(d)
-        curvature = d @ Hd
-        if not curvature > 0:
-            return d if k == 0 else x
-        a = rz / curvature
-        x = x + a * d
-        r = r - a * Hd
-        if np.sqrt(r @ r) <= forcing:
-            break
-        z = precondition(r)
-        rz, rz_old = r @ z, rz
-        d = z + (rz / rz_old) * d
-    return x
+    direction, _ = conjugate_gradients(
+        hessian_product,
+        -gradient,
+        precondition,
+        lambda r, rz, rz_start: np.sqrt(r @ r) <= forcing,
+        MAX_CG,
+    )
+    return direction if np.any(direction) else precondition(-gradient)
 
 
 def _armijo(model, z, value, gradient, direction):

@@ -109,7 +109,7 @@ def closed_form_path(data, datafit, penalties, *, fit_intercept, tol, max_iter):
     H = np.broadcast_to(smooth.H, (T, p, p))
     spectrum = None
     if p > 0 and _factorise_once(penalties):
-        spectrum = _block_spectrum(smooth.H, p)
+        spectrum = _block_spectrum(smooth.blocks)
     for penalty in penalties:
         if spectrum is None:
             D = penalty.solve_newton_system(H, smooth.g)
@@ -135,16 +135,13 @@ def _factorise_once(penalties):
     )
 
 
-def _block_spectrum(H, p):
-    """``(values, vectors)`` of the curvature blocks (one for all when equal).
+def _block_spectrum(blocks):
+    """``(values, vectors)`` of the curvature blocks (``GramSmooth.blocks``).
 
     The blocks are positive semi-definite: eigenvalues that round-off makes
     slightly negative are set to zero, so that no solve divides by a
     strength of the order of the round-off.
     """
-    blocks = np.reshape(H, (-1, p, p))
-    if len(blocks) and np.array_equal(blocks, np.broadcast_to(blocks[0], blocks.shape)):
-        blocks = blocks[:1]  # the shared design's one block
     values, vectors = np.linalg.eigh(blocks)
     return np.maximum(values, 0.0), vectors
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..penalties._base import provides
 from ._certificate import duality_gap, refit_unpenalized, warn_if_not_certified
+from ._conjugate_gradients import conjugate_gradients
 from ._prox_newton import armijo
 from ._smooth import Certificate
 
@@ -54,11 +55,12 @@ def newton_cg(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
         gradient = _stack(
             GW + penalty.gradient(W), gb if fit_intercept else np.zeros_like(gb)
         )
-        step, _ = _conjugate_gradient(
+        step, _ = conjugate_gradients(
             partial(_hessian_product, data, D, penalty, fit_intercept),
             -gradient,
             _preconditioner(data, D, penalty, fit_intercept),
-            rtol=_forcing(certified.gap / certified.primal, tol),
+            partial(_within, _forcing(certified.gap / certified.primal, tol)),
+            CG_MAX_ITER,
         )
         dW, db = step[:, :-1], step[:, -1]
         W_next, b_next = armijo(
@@ -94,6 +96,11 @@ def _forcing(relative_gap, tol):
     if relative_gap <= 0:
         return 0.5
     return min(0.5, max(np.sqrt(relative_gap), 0.3 * np.sqrt(tol / relative_gap)))
+
+
+def _within(rtol, r, rz, rz_start):
+    """CG's stop: the preconditioned residual norm at ``rtol`` of its start."""
+    return rz <= rtol**2 * rz_start
 
 
 def _certify(data, datafit, penalty, W, b, fit_intercept):
@@ -151,34 +158,3 @@ def _preconditioner(data, D, penalty, fit_intercept):
         return _stack(z - correction, intercept * r[:, -1])
 
     return apply
-
-
-def _conjugate_gradient(hessian, rhs, precondition, rtol, max_iter=CG_MAX_ITER):
-    """Preconditioned conjugate gradients for ``hessian(x) = rhs``.
-
-    Stops when the preconditioned residual norm falls to ``rtol`` times its
-    start, after ``max_iter`` iterations, or at a direction of no curvature
-    (a free direction of a singular Hessian); the line search of the caller
-    handles an inexact step. Returns ``(x, iterations)``.
-    """
-    x = np.zeros_like(rhs)
-    r = rhs.copy()
-    z = precondition(r)
-    p = z.copy()
-    rz = float(np.sum(r * z))
-    target = rtol**2 * rz
-    for k in range(1, max_iter + 1):
-        Hp = hessian(p)
-        curvature = float(np.sum(p * Hp))
-        if curvature <= 0 or rz <= 0:
-            return x, k
-        a = rz / curvature
-        x += a * p
-        r -= a * Hp
-        z = precondition(r)
-        rz_next = float(np.sum(r * z))
-        if rz_next <= target:
-            return x, k
-        p = z + (rz_next / rz) * p
-        rz = rz_next
-    return x, max_iter

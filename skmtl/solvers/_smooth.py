@@ -235,6 +235,11 @@ class GramSmooth:
         summed = self.H * W.shape[0] if self.shared else self.H.sum(axis=0)
         return st.value, G.sum(axis=0), np.abs(G).sum(axis=0), summed, None
 
+    @property
+    def blocks(self):
+        """The ``H_t`` as a (k, p, p) stack: one block for all tasks when shared."""
+        return self.H[None] if self.shared else self.H
+
     def times_H(self, W):
         """``H_t w_t`` for every task (rows of ``W``)."""
         if self.shared:
@@ -270,7 +275,7 @@ class GramSmooth:
         return self._lipschitz
 
     def _largest_eigenvalue(self):
-        H = self.H[None] if self.shared else self.H
+        H = self.blocks
         v = np.ones(H.shape[:2])
         estimate = 0.0
         for _ in range(30):
@@ -314,8 +319,7 @@ class GramSmooth:
         last needed the fewest FISTA iterations on School, raw and
         standardised.)
         """
-        H = self.H[None] if self.shared else self.H
-        diagonals = np.einsum("tjj->tj", H)
+        diagonals = np.einsum("tjj->tj", self.blocks)
         return np.sqrt(np.mean(diagonals**2, axis=0))
 
     def _derived(self):
