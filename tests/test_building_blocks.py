@@ -150,7 +150,7 @@ def test_newton_system_matches_the_dense_solve(coupling, p, shared, spectral):
         H[0] *= 1e-6  # a task with little curvature: the mean direction is ill-posed
     R = rng.normal(size=(T, p))
     spectrum = np.linalg.eigh(H[:1] if shared else H) if spectral else None
-    D = penalty.solve_newton_system(H, R, spectrum)
+    D = penalty.solve_newton_system(H, R, spectrum=spectrum)
     blockdiag = np.zeros((T * p, T * p))
     for t in range(T):
         blockdiag[t * p : (t + 1) * p, t * p : (t + 1) * p] = H[t]
