@@ -138,18 +138,21 @@ def test_grouping_rows_copies_the_features_once():
 
 @pytest.mark.parametrize("coupling", [0.0, 0.7, 1e6, INF])
 @pytest.mark.parametrize("p", [3, 70])  # batched inverse and LAPACK Cholesky loop
-@pytest.mark.parametrize("shared", [False, True])  # one block for all tasks
+# shared: one block for all tasks; "first two": equal blocks, then another
+@pytest.mark.parametrize("shared", [False, True, "first two"])
 @pytest.mark.parametrize("spectral", [False, True])  # the blocks' eigh, given
 def test_newton_system_matches_the_dense_solve(coupling, p, shared, spectral):
     T = 4
     penalty = MeanRegularization(0.3, coupling)
     H = np.stack([(lambda a: a @ a.T)(rng.normal(size=(p, p))) for _ in range(T)])
-    if shared:
+    if shared is True:
         H[:] = H[0]
+    elif shared:
+        H[1:3] = H[0]
     else:
         H[0] *= 1e-6  # a task with little curvature: the mean direction is ill-posed
     R = rng.normal(size=(T, p))
-    spectrum = np.linalg.eigh(H[:1] if shared else H) if spectral else None
+    spectrum = np.linalg.eigh(H[:1] if shared is True else H) if spectral else None
     D = penalty.solve_newton_system(H, R, spectrum=spectrum)
     blockdiag = np.zeros((T * p, T * p))
     for t in range(T):

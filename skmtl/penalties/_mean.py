@@ -178,19 +178,24 @@ class MeanRegularization(BasePenalty):
             return self._solve_spectral(*spectrum, R)
         if self.coupling == 0:
             return np.linalg.solve(H + lam * eye, R[:, :, None])[:, :, 0]
-        H_mu = H + mu * eye
-        if np.array_equal(H, np.broadcast_to(H[0], H.shape)):
+        if _all_equal(H):
             # Shared design, complete targets, squared loss: one block for all.
-            A_inv = _spd_inverse(H[:1] / lam + eye)
-            system = A_inv[0] @ H_mu[0]
+            A_inv = _spd_inverse(H[:1] / lam + eye)[0]
+            system = A_inv @ (H[0] + mu * eye)
+            rhs = A_inv @ R.mean(axis=0)
         else:
-            A_inv = _spd_inverse(H / lam + eye)
-            system = np.matmul(A_inv, H_mu).mean(axis=0)
-        A_inv = np.broadcast_to(A_inv, H.shape)
+            scaled = H / lam
+            scaled += eye
+            A_inv = _spd_inverse(scaled)
+            # Sums over tasks of A_t^{-1} M_t as one product of the stacked
+            # blocks (A_t^{-1} is symmetric): no (T, p, p) temporary.
+            stacked = A_inv.reshape(-1, p)
+            system = (stacked.T @ H.reshape(-1, p) + mu * A_inv.sum(axis=0)) / T
+            rhs = R.reshape(-1) @ stacked / T
         system = 0.5 * (system + system.T)  # symmetric in exact arithmetic
-        d_mean = np.linalg.solve(system, np.einsum("tij,tj->i", A_inv, R) / T)
-        residual = R - H_mu @ d_mean
-        return d_mean + np.einsum("tij,tj->ti", A_inv, residual) / lam
+        d_mean = np.linalg.solve(system, rhs)
+        residual = R - H @ d_mean - mu * d_mean
+        return d_mean + np.matmul(A_inv, residual[:, :, None])[:, :, 0] / lam
 
     def _solve_spectral(self, values, vectors, R):
         r""":meth:`solve_newton_system` in the eigenbases ``vectors`` of the blocks.
@@ -262,6 +267,14 @@ def mean_and_spread(W):
     differences = W - W[:1]
     shift = differences.mean(axis=0)
     return W[0] + shift, differences - shift
+
+
+def _all_equal(H):
+    """Whether the blocks of the stack ``H`` are all equal (two compared first,
+    so that distinct blocks cost no pass over the stack)."""
+    if len(H) > 1 and not np.array_equal(H[0], H[1]):
+        return False
+    return np.array_equal(H, np.broadcast_to(H[0], H.shape))
 
 
 def _spd_inverse(A):
