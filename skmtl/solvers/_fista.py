@@ -223,10 +223,16 @@ def _anderson(smooth, penalty, history):
     that removes their dominant error directions (Anderson 1965; as used
     for proximal methods by Bertrand & Massias 2021).
     """
-    points = np.array(
-        [np.concatenate([h.W.ravel(), [] if h.b is None else h.b]) for h in history]
-    )
-    U = np.diff(points, axis=0)
+    last = history[-1]
+    T, p = last.W.shape
+    # One row per iterate, written in place (a row built by concatenate and
+    # then copied into the stack would move the iterates twice).
+    points = np.empty((len(history), T * p + (0 if last.b is None else T)))
+    for row, h in zip(points, history, strict=True):
+        row[: T * p] = h.W.ravel()
+        if h.b is not None:
+            row[T * p :] = h.b
+    U = points[1:] - points[:-1]
     gram = U @ U.T
     try:
         z = np.linalg.solve(
@@ -237,8 +243,6 @@ def _anderson(smooth, penalty, history):
     if not np.all(np.isfinite(z)) or z.sum() == 0:
         return None
     combined = (z / z.sum()) @ points[1:]
-    last = history[-1]
-    T, p = last.W.shape
     W = combined[: T * p].reshape(T, p)
     b = None if last.b is None else combined[T * p :]
     candidate = smooth.state(W, b)
