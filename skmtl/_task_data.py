@@ -636,10 +636,10 @@ def _check_task_ids(task_ids, task_column):
         if not np.all(np.isfinite(task_ids)):
             raise ValueError(f"The task column {task_column!r} has missing values.")
         integral = task_ids == np.round(task_ids)
-        if np.all(integral):
-            task_ids = task_ids.astype(np.int64)
-        else:
+        if not np.all(integral):
             _warn_scaled_task_column(task_ids[~integral], task_column)
+        elif np.all(np.abs(task_ids) < 2.0**63):  # exact in int64 (beyond: kept)
+            task_ids = task_ids.astype(np.int64)
     return task_ids
 
 

@@ -201,6 +201,7 @@ ID_KINDS = {
     "int": np.array([3, 7]),
     "string": np.array(["a", "b"]),
     "float": np.array([3.0, 7.0]),
+    "float beyond int64": np.array([1e20, 2e20]),  # two tasks, not one overflow
     "bool": np.array([False, True]),
     "categorical": pd.Categorical(["a", "b"]),
     "nullable int": pd.array([3, 7], dtype="Int64"),
