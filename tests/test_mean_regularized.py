@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 
 from skmtl import MeanRegularizedClassifier, MeanRegularizedRegressor
@@ -157,6 +158,44 @@ def test_newton_cg_on_sparse_bag_of_words_equals_lbfgs():
     data = make_task_data(X, Y.astype(float))
     penalty = MeanRegularization(alpha, coupling)
     assert auto_solver(data, LogisticLoss(), penalty) == "newton_cg"
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_newton_cg_warm_starts_step_at_once_and_stay_certified(fit_intercept):
+    """A warm start takes its first step uncertified (its gap estimated); what
+    it returns is certified all the same: from the optimum, from a point near
+    it with wrong intercepts, and when max_iter stops it after one step (the
+    warning's gap is then the true duality gap, not the estimate)."""
+    from skmtl.solvers import duality_gap, refit_intercept
+    from skmtl.solvers._newton_cg import newton_cg
+
+    _, (X, y, sw), _ = make_problem("logistic", "shared", missing=True, weights=True)
+    data = make_task_data(X, y, sample_weight=sw)
+    datafit, penalty = LogisticLoss(), MeanRegularization(0.05, 1.7)
+    options = {"fit_intercept": fit_intercept, "tol": 1e-12, "max_iter": 50}
+    T, p = data.n_tasks, data.n_features
+    W, b, _, gap, primal = newton_cg(
+        data, datafit, penalty, np.zeros((T, p)), np.zeros(T), **options
+    )
+    assert gap <= 1e-12 * primal
+    rng = np.random.default_rng(1)
+    starts = [(W, b), (W * (1 + 0.05 * rng.normal(size=W.shape)), b + 0.3)]
+    for W0, b0 in starts:
+        b0 = b0 if fit_intercept else np.zeros(T)
+        W1, b1, n1, gap1, primal1 = newton_cg(data, datafit, penalty, W0, b0, **options)
+        assert n1 >= 1 and gap1 <= 1e-12 * primal1
+        np.testing.assert_allclose(primal1, primal, rtol=1e-12)
+        # Strong convexity (2 alpha in W) bounds each distance to the optimum.
+        radius = np.sqrt(2 * gap / 0.1) + np.sqrt(2 * gap1 / 0.1)
+        assert np.linalg.norm(W1 - W) <= radius
+    far = (W + rng.normal(size=W.shape), b if fit_intercept else np.zeros(T))
+    options.update(max_iter=1, tol=1e-15)
+    with pytest.warns(ConvergenceWarning, match="after 1 Newton steps"):
+        W1, b1, n1, gap1, primal1 = newton_cg(data, datafit, penalty, *far, **options)
+    if fit_intercept:
+        np.testing.assert_array_equal(b1, refit_intercept(data, datafit, W1, b1))
+    expected = duality_gap(data, datafit, penalty, W1, b1)
+    np.testing.assert_allclose((primal1, gap1), expected, rtol=1e-12)
 
 
 def test_newton_cg_at_extreme_couplings():
