@@ -78,9 +78,9 @@ def cd_path(data, datafit, penalties, *, fit_intercept, tol, max_iter):
 
 
 def _run(problem, penalty, W, b, tol, max_iter):
-    def solve_restricted(columns, W_cols, b, inner_tol, primal, budget):
+    def solve_restricted(columns, W_cols, b, inner_tol, certified, budget):
         W_cols, n_iter = problem.solve_restricted(
-            penalty, W_cols, columns, inner_tol, primal, budget
+            penalty, W_cols, columns, inner_tol, certified.primal, budget
         )
         return W_cols, b, n_iter
 

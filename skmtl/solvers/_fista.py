@@ -260,7 +260,7 @@ def _fista_working_sets(smooth, penalty, W, b, tol, max_iter):
     def certify(W, b):
         return smooth.certify(penalty, W, smooth.internal_intercept(W, b))
 
-    def solve_restricted(columns, W_cols, b, inner_tol, primal, budget):
+    def solve_restricted(columns, W_cols, b, inner_tol, certified, budget):
         inner, n_iter = run_fista(
             smooth.restrict(columns),
             penalty.restrict(columns),

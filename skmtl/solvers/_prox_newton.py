@@ -9,7 +9,9 @@ from ._smooth import DataSmooth, GramSmooth
 from ._working_set import run_working_sets
 
 
-def run_prox_newton(data, datafit, penalty, W, b, fit_intercept, tol, max_iter):
+def run_prox_newton(
+    data, datafit, penalty, W, b, fit_intercept, tol, max_iter, start=None
+):
     """Minimise ``datafit + penalty`` by proximal Newton steps.
 
     Each step replaces the loss by its second-order model at the current
@@ -21,6 +23,11 @@ def run_prox_newton(data, datafit, penalty, W, b, fit_intercept, tol, max_iter):
     local convergence makes few steps enough where first-order methods
     crawl: weak regularization, nearly separable classes.
 
+    ``start``, the Certificate of the full problem at ``(W, b)`` when this
+    is a working set's restricted problem, stands in for the start's own:
+    same point and objective, and a gap at least the restricted one's (a
+    looser first inner solve at worst).
+
     Returns
     -------
     certificate : Certificate
@@ -30,7 +37,10 @@ def run_prox_newton(data, datafit, penalty, W, b, fit_intercept, tol, max_iter):
     smooth, prox_penalty = split_quadratic(
         DataSmooth(data, datafit, fit_intercept), penalty
     )
-    certified = smooth.certify(penalty, W, smooth.internal_intercept(W, b))
+    if start is None:
+        certified = smooth.certify(penalty, W, smooth.internal_intercept(W, b))
+    else:
+        certified = start._replace(W=W, b=b, grad=None)
     n_iter = 0
     while n_iter < max_iter and (n_iter == 0 or certified.gap > tol * certified.primal):
         n_iter += 1
@@ -101,7 +111,7 @@ def prox_newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
         def certify(W, b):
             return smooth.certify(penalty, W, smooth.internal_intercept(W, b))
 
-        def solve_restricted(columns, W_cols, b, inner_tol, primal, budget):
+        def solve_restricted(columns, W_cols, b, inner_tol, certified, budget):
             inner, n_iter = run_prox_newton(
                 data.restrict_features(columns),
                 datafit,
@@ -111,6 +121,7 @@ def prox_newton(data, datafit, penalty, W, b, *, fit_intercept, tol, max_iter):
                 fit_intercept,
                 inner_tol,
                 budget,
+                start=certified,
             )
             return inner.W, inner.b, n_iter
 

@@ -20,8 +20,11 @@ def run_working_sets(certify, solve_restricted, penalty, W, b, tol, max_iter):
     ----------
     certify : callable ``(W, b) -> Certificate``
         Exact intercepts, objective, duality gap and gradient on all features.
-    solve_restricted : callable ``(columns, W_cols, b, tol, primal, max_iter)``
-        Returns ``(W_cols, b, n_iter)`` for the problem on ``columns``.
+    solve_restricted : callable ``(columns, W_cols, b, tol, certified, max_iter)``
+        Returns ``(W_cols, b, n_iter)`` for the problem on ``columns``, from
+        the point ``certified`` (the Certificate of the full problem there:
+        its objective is the restricted one's, its gap at least the
+        restricted one's).
 
     Returns
     -------
@@ -51,7 +54,7 @@ def run_working_sets(certify, solve_restricted, penalty, W, b, tol, max_iter):
             certified.W[:, columns],
             certified.b,
             inner_tol,
-            certified.primal,
+            certified,
             max_iter - n_iter,
         )
         n_iter += max(inner_iter, 1)
