@@ -638,8 +638,10 @@ def _check_task_ids(task_ids, task_column):
         integral = task_ids == np.round(task_ids)
         if not np.all(integral):
             _warn_scaled_task_column(task_ids[~integral], task_column)
-        elif np.all(np.abs(task_ids) < 2.0**63):  # exact in int64 (beyond: kept)
-            task_ids = task_ids.astype(np.int64)
+        elif (
+            -(2.0**63) <= task_ids.min(initial=0) and task_ids.max(initial=0) < 2.0**63
+        ):
+            task_ids = task_ids.astype(np.int64)  # exact (beyond int64: kept)
     return task_ids
 
 

@@ -11,7 +11,9 @@ from skmtl import MeanRegularizedClassifier, MeanRegularizedRegressor
 from skmtl._task_data import make_task_data
 from skmtl.datafits import LogisticLoss
 from skmtl.penalties import MeanRegularization
+from skmtl.solvers import duality_gap, refit_intercept
 from skmtl.solvers._dispatch import auto_solver
+from skmtl.solvers._newton_cg import newton_cg
 
 from ._oracles import Observations, cvxpy_solve, objective
 
@@ -166,9 +168,6 @@ def test_newton_cg_warm_starts_step_at_once_and_stay_certified(fit_intercept):
     it returns is certified all the same: from the optimum, from a point near
     it with wrong intercepts, and when max_iter stops it after one step (the
     warning's gap is then the true duality gap, not the estimate)."""
-    from skmtl.solvers import duality_gap, refit_intercept
-    from skmtl.solvers._newton_cg import newton_cg
-
     _, (X, y, sw), _ = make_problem("logistic", "shared", missing=True, weights=True)
     data = make_task_data(X, y, sample_weight=sw)
     datafit, penalty = LogisticLoss(), MeanRegularization(0.05, 1.7)

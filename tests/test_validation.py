@@ -47,6 +47,18 @@ def test_task_column_with_missing_or_mixed_ids():
         MeanRegularizedRegressor(task_column=0).fit(X_obj, y_task)
 
 
+def test_integral_float_task_ids_become_int64_only_where_exact():
+    """-2**63 <= id < 2**63 converts exactly; beyond, the floats stay labels
+    (a cast would overflow them all to one integer, merging their tasks)."""
+    from skmtl._task_data import _check_task_ids
+
+    inside = _check_task_ids(np.array([-(2.0**63), 3.0]), 0)
+    assert inside.dtype == np.int64
+    np.testing.assert_array_equal(inside, [np.iinfo(np.int64).min, 3])
+    beyond = _check_task_ids(np.array([2.0**63, 3.0, 2.0**64]), 0)
+    assert beyond.dtype == np.float64 and len(np.unique(beyond)) == 3
+
+
 def test_task_without_observed_targets_is_named():
     Y_missing = Y.copy()
     Y_missing[:, 1] = np.nan

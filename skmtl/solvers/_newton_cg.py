@@ -131,7 +131,9 @@ def _certify(data, datafit, penalty, W, b, fit_intercept):
 
 def _estimated(data, datafit, penalty, W, b, Z, gradient, precondition):
     """A warm start's objective and, for the first step's forcing, its gap
-    estimated by the preconditioned Newton decrement ``g' P^-1 g / 2``."""
+    estimated by the preconditioned Newton decrement ``g' P^-1 g / 2``: a
+    stand-in for the line search and the forcing only (its intercepts are
+    the start's, not refitted), never returned."""
     primal = datafit.value(data, Z) + penalty.value(W)
     gap = 0.5 * float(np.sum(gradient * precondition(gradient)))
     return Certificate(W, b, primal, gap, None)

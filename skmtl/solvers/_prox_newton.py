@@ -25,8 +25,9 @@ def run_prox_newton(
 
     ``start``, the Certificate of the full problem at ``(W, b)`` when this
     is a working set's restricted problem, stands in for the start's own:
-    same point and objective, and a gap at least the restricted one's (a
-    looser first inner solve at worst).
+    same point and objective; its gap, which only sets the first step's
+    inner accuracy, differs by the features outside the set. Every step
+    ends with a certificate of the restricted problem itself.
 
     Returns
     -------

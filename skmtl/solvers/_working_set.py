@@ -23,8 +23,8 @@ def run_working_sets(certify, solve_restricted, penalty, W, b, tol, max_iter):
     solve_restricted : callable ``(columns, W_cols, b, tol, certified, max_iter)``
         Returns ``(W_cols, b, n_iter)`` for the problem on ``columns``, from
         the point ``certified`` (the Certificate of the full problem there:
-        its objective is the restricted one's, its gap at least the
-        restricted one's).
+        the features in use are all in ``columns``, so its objective is the
+        restricted one's; its gap differs by the features left out).
 
     Returns
     -------
