@@ -56,6 +56,8 @@ CV_ESTIMATORS = [
     GraphRegularizedClassifierCV(CHAIN),
     GraphRegularizedClassifierCV("knn", n_neighbors=2, l2=1e-3),
     TraceNormClassifierCV(shared_component=True),
+    L21RegressorCV(shared_component=True, alpha_shared=[0.0, 1.0, np.inf]),
+    FeatureLearningClassifierCV(shared_component=True, alpha_shared=[np.inf, 0.01]),
 ]
 
 
@@ -79,8 +81,8 @@ def test_same_choice_as_grid_search_and_refit_is_a_plain_fit(estimator):
     model.fit(X, y)
     single = model._single_model(**{model._path: model.alpha_})
     grid = {model._path: list(model.alphas_)}
-    for name, values, *_ in model._grids:
-        grid[name] = list(model.get_params()[values])
+    for name, values in model._searched_grids():
+        grid[name] = values
     search = GridSearchCV(
         single,
         grid,
@@ -89,7 +91,7 @@ def test_same_choice_as_grid_search_and_refit_is_a_plain_fit(estimator):
         refit=False,
     ).fit(X, y)
     chosen = {model._path: model.alpha_}
-    for name, *_ in model._grids:
+    for name, _ in model._searched_grids():
         chosen[name] = getattr(model, f"{name}_")
     assert chosen == search.best_params_
     path = model.log_loss_path_ if classifier else model.mse_path_
@@ -102,6 +104,56 @@ def test_same_choice_as_grid_search_and_refit_is_a_plain_fit(estimator):
     np.testing.assert_allclose(model.coef_, plain.coef_, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(model.intercept_, plain.intercept_, rtol=1e-6)
     assert model.predict(X[:5]).shape == plain.predict(X[:5]).shape
+
+
+@pytest.mark.parametrize("classifier", [False, True], ids=["regressor", "classifier"])
+def test_alpha_shared_searched_with_inf_holds_the_zero_centred_path(classifier):
+    # inf removes the common weights: that slice of the path is the path of
+    # the model without a shared component, fold for fold, so the shared
+    # component cannot validate worse than it.
+    X, y = _problem(classifier)
+    cv_class = FeatureLearningClassifierCV if classifier else L21RegressorCV
+    params = {"task_column": 0, "n_alphas": 5, "cv": 3, "tol": 1e-10}
+    values = [0.1, np.inf, 0.0] if not classifier else [0.1, np.inf, 1e-3]
+    shared = cv_class(shared_component=True, alpha_shared=values, **params).fit(X, y)
+    centred = cv_class(**params).fit(X, y)
+    path = shared.log_loss_path_ if classifier else shared.mse_path_
+    centred_path = centred.log_loss_path_ if classifier else centred.mse_path_
+    assert path.shape == (3, 5, 3)
+    np.testing.assert_allclose(shared.alphas_, centred.alphas_)  # inf's top is the max
+    np.testing.assert_allclose(path[1], centred_path, rtol=1e-6)
+    best = np.nanmean(path, axis=-1).min()
+    assert best <= np.nanmean(centred_path, axis=-1).min()
+    k = np.unravel_index(np.argmin(np.nanmean(path, axis=-1)), path.shape[:2])
+    assert shared.alpha_shared_ == values[k[0]]
+    if shared.alpha_shared_ == np.inf:
+        assert np.all(shared.shared_coef_ == 0)
+        np.testing.assert_array_equal(shared.specific_coef_, shared.coef_)
+
+
+def test_a_float_alpha_shared_is_fixed_and_reported():
+    X, y = _problem(False)
+    model = L21RegressorCV(
+        shared_component=True, alpha_shared=0.5, task_column=0, n_alphas=4, cv=3
+    ).fit(X, y)
+    assert model.alpha_shared_ == 0.5
+    assert model.mse_path_.shape == (4, 3)
+    assert not hasattr(L21RegressorCV(task_column=0, cv=3).fit(X, y), "alpha_shared_")
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"alpha_shared": [0.1, 1.0]}, "shared_component=False"),
+        ({"shared_component": True, "alpha_shared": [0.1, -1.0]}, "non-empty list"),
+        ({"shared_component": True, "alpha_shared": []}, "non-empty list"),
+        ({"shared_component": True, "alpha_shared": [[0.1]]}, "non-empty list"),
+    ],
+)
+def test_bad_alpha_shared_lists_are_refused(params, message):
+    X, y = _problem(False)
+    with pytest.raises(ValueError, match=message):
+        LassoRegressorCV(task_column=0, **params).fit(X, y)
 
 
 def test_cv_parameters_are_those_of_the_single_estimator_but_the_searched_ones():
@@ -189,8 +241,8 @@ def test_a_scorer_chooses_as_grid_search_with_that_scorer(estimator, scoring):
     )
     model.fit(X, y)
     grid = {model._path: list(model.alphas_)}
-    for name, values, *_ in model._grids:
-        grid[name] = list(model.get_params()[values])
+    for name, values in model._searched_grids():
+        grid[name] = values
     single = model._single_model(**{model._path: model.alpha_})
     search = GridSearchCV(single, grid, cv=folds, scoring=scoring, refit=False)
     search.fit(X, y)

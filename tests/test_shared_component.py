@@ -324,16 +324,28 @@ def test_zero_strength_is_the_independent_models():
     assert distances[1] < 1e-2
 
 
+# A huge ridge on the common part, and its limit inf (no common part).
+HUGE_RIDGES = pytest.mark.parametrize(
+    "alpha_shared", [1e10, np.inf], ids=["1e10", "inf"]
+)
+
+
 @pytest.mark.parametrize("name", list(FAMILIES))
 @pytest.mark.parametrize("loss", LOSSES)
-def test_a_huge_ridge_on_the_common_part_is_the_zero_centred_model(name, loss):
+@HUGE_RIDGES
+def test_a_huge_ridge_on_the_common_part_is_the_zero_centred_model(
+    name, loss, alpha_shared
+):
     kwargs, (X, y, _sw), _ = make_problem(loss, "indexed")
     tol = TOLS.get(name, 1e-12)
     centred = make_model(name, loss, tol=tol, **kwargs).fit(X, y)
     shared = make_model(
-        name, loss, shared_component=True, alpha_shared=1e10, tol=tol, **kwargs
+        name, loss, shared_component=True, alpha_shared=alpha_shared, tol=tol, **kwargs
     ).fit(X, y)
     assert np.abs(shared.shared_coef_).max() < 1e-8
+    np.testing.assert_array_equal(
+        shared.coef_, shared.specific_coef_ + shared.shared_coef_
+    )
     # Coefficients within the square root of the certified relative gap.
     np.testing.assert_allclose(shared.coef_, centred.coef_, atol=max(1e-6, tol**0.5))
 
@@ -482,14 +494,18 @@ def test_decompositions_match_cvxpy(name, loss, layout, missing, weights, alpha_
 
 @pytest.mark.parametrize("name", list(DECOMPOSITIONS))
 @pytest.mark.parametrize("loss", LOSSES)
-def test_decompositions_with_a_huge_common_ridge_are_zero_centred(name, loss):
+@HUGE_RIDGES
+def test_decompositions_with_a_huge_common_ridge_are_zero_centred(
+    name, loss, alpha_shared
+):
     kwargs, (X, y, _sw), _ = make_problem(loss, "indexed")
     centred = make_decomposition_model(name, loss, tol=1e-12, **kwargs).fit(X, y)
     shared = make_decomposition(
-        name, loss, alpha_shared=1e10, tol=1e-12, max_iter=100_000, **kwargs
+        name, loss, alpha_shared=alpha_shared, tol=1e-12, max_iter=100_000, **kwargs
     ).fit(X, y)
     assert np.abs(shared.common_coef_).max() < 1e-8
     np.testing.assert_allclose(shared.coef_, centred.coef_, atol=1e-6)
+    np.testing.assert_allclose(shared.shared_coef_, centred.shared_coef_, atol=1e-6)
 
 
 @pytest.mark.parametrize("name", list(DECOMPOSITIONS))
@@ -548,6 +564,14 @@ def test_common_weights_conjugate_and_value():
     g = CommonWeights(0.7)
     np.testing.assert_allclose(g.conjugate(V), np.sum(V * P) - g.value(P))
     assert CommonWeights(0.0).value(np.eye(2)) == np.inf
+
+
+@pytest.mark.parametrize("alpha", [np.inf, -1.0, np.nan])
+def test_common_weights_need_a_finite_ridge(alpha):
+    # An infinite ridge is no common part: the estimators drop the part for
+    # alpha_shared=inf instead of solving with infinite entries.
+    with pytest.raises(ValueError, match="finite and >= 0"):
+        SharedComponent(L21(1.0), alpha)
 
 
 def test_shared_component_value_is_the_infimal_convolution():

@@ -10,7 +10,14 @@ import pytest
 
 from skmtl._task_data import make_task_data
 from skmtl.datafits import LogisticLoss, SquaredLoss
-from skmtl.penalties import L1, L21, BasePenalty, MeanRegularization, SparseGroupL21
+from skmtl.penalties import (
+    L1,
+    L21,
+    BasePenalty,
+    MeanRegularization,
+    SharedComponent,
+    SparseGroupL21,
+)
 from skmtl.solvers import _dispatch as dispatch
 from skmtl.solvers import _fista as fista
 from skmtl.solvers import solve, solve_path
@@ -20,8 +27,9 @@ rng = np.random.default_rng(7)
 TOL = 1e-9
 
 
-def task_data(n_tasks=5, n_rows=30, n_features=12, seed=2):
-    """Ill-conditioned task-indexed data, the same whichever tests ran before."""
+def task_data(n_tasks=5, n_rows=30, n_features=12, seed=2, binary=False):
+    """Ill-conditioned task-indexed data, the same whichever tests ran before
+    (``binary``: the targets thresholded at their median)."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n_tasks * n_rows, n_features))
     X[:, 1] = X[:, 0] + 0.05 * rng.normal(size=len(X))  # ill-conditioned
@@ -29,6 +37,8 @@ def task_data(n_tasks=5, n_rows=30, n_features=12, seed=2):
     coef = np.zeros((n_tasks, n_features))
     coef[:, :4] = rng.normal(size=(n_tasks, 4))
     y = np.einsum("ij,ij->i", X, coef[tasks]) + 0.5 * rng.normal(size=len(tasks))
+    if binary:
+        y = (y > np.median(y)) * 1.0
     return make_task_data(X, y, task_ids=tasks)
 
 
@@ -133,6 +143,26 @@ def test_a_path_changes_solver_where_its_own_does_not_apply():
         penalties, solve_path(data, datafit, penalties, tol=TOL), strict=True
     ):
         cold = solve(data, datafit, penalty, tol=TOL)
+        assert result.dual_gap <= TOL * result.objective
+        assert abs(result.objective - cold.objective) <= 2 * TOL * cold.objective
+
+
+@pytest.mark.parametrize(
+    "loss", [SquaredLoss(), LogisticLoss()], ids=["squared", "logistic"]
+)
+def test_a_path_restarts_where_the_variables_change(loss):
+    """A CV grid of alpha_shared with inf mixes penalties of (w0, V) and of W
+    alone: each run of one kind is its own warm path, every point the cold
+    solution."""
+    data = task_data(binary=isinstance(loss, LogisticLoss))
+    alphas = [0.1, 0.03]
+    shared = [SharedComponent(L21(a), 0.01) for a in alphas]
+    penalties = [*shared, *(L21(a) for a in alphas), *shared]
+    results = list(solve_path(data, loss, penalties, tol=TOL, max_iter=100_000))
+    kinds = [r.parts is not None for r in results]
+    assert kinds == [True, True, False, False, True, True]
+    for penalty, result in zip(penalties, results, strict=True):
+        cold = solve(data, loss, penalty, tol=TOL, max_iter=100_000)
         assert result.dual_gap <= TOL * result.objective
         assert abs(result.objective - cold.objective) <= 2 * TOL * cold.objective
 

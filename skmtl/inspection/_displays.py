@@ -297,7 +297,7 @@ class RegularizationPathDisplay:
         attribute = estimator._path_attribute()
         values = np.asarray(getattr(estimator, attribute))
         labels = [""]
-        if estimator._grids:
+        if values.ndim == 3:  # other grids searched (couplings, alpha_shared)
             points = estimator._grid_points()
             labels = [", ".join(f"{k}={v:g}" for k, v in p.items()) for p in points]
         else:

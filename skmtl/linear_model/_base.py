@@ -151,11 +151,13 @@ SHARED_PARAMETERS = (
     Parameter(
         "alpha_shared",
         0.0,
-        [Interval(Real, 0, None, closed="left")],
+        [Interval(Real, 0, None, closed="both")],
         "float",
         r"""Ridge strength :math:`\alpha_0` of the term
         :math:`\frac{\alpha_0}{2} \|w_0\|_2^2` on the common weights, >= 0
-        (0: unpenalised). Used with ``shared_component=True`` only.""",
+        (0: unpenalised). ``inf`` is the limit of large values: no common
+        weights (:math:`w_0 = 0`), the model without a shared component.
+        Used with ``shared_component=True`` only.""",
     ),
 )
 
@@ -360,9 +362,14 @@ class MultiTaskLinearModel(MultiTaskEstimator):
         """The penalty of this fit: the family's, on the deviations from a
         common part when ``shared_component`` is set."""
         penalty = self._penalty_for(data)
-        if self._shares and self.shared_component:
+        if self._has_common_weights():
             return SharedComponent(penalty, self.alpha_shared)
         return penalty
+
+    def _has_common_weights(self):
+        """Whether the fit has a common part :math:`w_0` (``alpha_shared=inf``
+        fixes it at zero: the plain penalty)."""
+        return self._shares and self.shared_component and self.alpha_shared < np.inf
 
     def _penalised_coef(self):
         """The weights the penalty acts on: ``specific_coef_`` under a shared
@@ -508,8 +515,7 @@ class MultiTaskLinearModel(MultiTaskEstimator):
         )
         self._adopt_columns(statistics)
         self.classes_ = np.array([0, 1]) if classes is None else classes
-        for name in ("shared_coef_", "specific_coef_", "common_coef_"):
-            vars(self).pop(name, None)
+        self._set_parts(result, None)
         return self._store(result, statistics.tasks)
 
     def _adopt_columns(self, statistics):
@@ -546,17 +552,30 @@ class MultiTaskLinearModel(MultiTaskEstimator):
             coef_init=coef_init,
             intercept_init=self.intercept_ if warm else None,
         )
+        self._set_parts(result, split_parts(result) if parts else None)
+        return result
+
+    def _set_parts(self, result, parts):
+        """``shared_coef_`` and ``specific_coef_`` (and ``common_coef_``) of a
+        result, from its ``parts`` (None: a penalty of one part)."""
         vars(self).pop("common_coef_", None)
-        if parts:
-            parts = split_parts(result)
+        # A shared component with alpha_shared=inf: its common weights are 0.
+        no_common = (
+            self._shares and self.shared_component and not self._has_common_weights()
+        )
+        if parts is not None:
             if len(parts) == 3:  # a shared component of a decomposition
                 self.common_coef_ = parts[0]
                 parts = (parts[0] + parts[1], parts[2])
+            elif no_common:
+                self.common_coef_ = np.zeros_like(result.coef)
             self.shared_coef_, self.specific_coef_ = parts
+        elif no_common:
+            self.shared_coef_ = np.zeros_like(result.coef)
+            self.specific_coef_ = result.coef
         else:  # a refit of the generic model with another penalty
             for name in ("shared_coef_", "specific_coef_"):
                 vars(self).pop(name, None)
-        return result
 
     def _coef_feature_names(self):
         """Names of the columns of ``coef_``: the input columns but the task column.

@@ -53,6 +53,30 @@ Otherwise a scikit-learn scorer (a name such as ``"r2"`` or
 chosen, as ``GridSearchCV(scoring=...)`` does; sample weights then only
 weight the fits."""
 
+# A CV estimator's alpha_shared: fixed, or a list searched as ElasticNetCV
+# searches a list of l1_ratio.
+_SEARCHABLE_ALPHA_SHARED = Parameter(
+    "alpha_shared",
+    0.0,
+    [Interval(Real, 0, None, closed="both"), "array-like"],
+    "float or array-like",
+    r"""Ridge strength :math:`\alpha_0` of the term
+    :math:`\frac{\alpha_0}{2} \|w_0\|_2^2` on the common weights, >= 0
+    (0: unpenalised; ``inf``: no common weights, the model without a shared
+    component). Used with ``shared_component=True`` only. A list of values:
+    searched with the path, each value's path on every fold (see
+    ``alpha_shared_``). A list that holds ``inf`` lets the cross-validation
+    choose between shrinking the tasks toward common weights and toward
+    zero, so that the shared component cannot validate worse than the model
+    without it.""",
+)
+
+_ALPHA_SHARED_ATTRIBUTE = """alpha_shared_ : float
+    With ``shared_component=True``: the chosen ``alpha_shared`` (the given
+    value when it is a float).
+
+"""
+
 _CV_TEMPLATE = r"""{single} with ``{path}`` chosen by cross-validation.
 
 Fits a warm-started path of ``{path}`` (decreasing, each fit starting from
@@ -93,6 +117,12 @@ class _CrossValidated:
         if cls._grids:
             shape = "(n_grid, n_alphas, n_folds)"
             first = " (first axis: the points of the other grids)"
+        if cls._single_class()._shares:
+            grids += _ALPHA_SHARED_ATTRIBUTE
+            first = (
+                " (with several values of ``alpha_shared``, of shape "
+                "(n_alpha_shared, n_alphas, n_folds))"
+            )
         cls._attributes = f"""alpha_ : float
     The chosen ``{cls._path}``.
 
@@ -154,7 +184,9 @@ class _CrossValidated:
         ]
         common_names = {c.name for c in COMMON_PARAMETERS}
         fixed = [
-            p._replace(positional=p.default is REQUIRED, doc=p.doc + " Fixed.")
+            _SEARCHABLE_ALPHA_SHARED
+            if p.name == "alpha_shared"
+            else p._replace(positional=p.default is REQUIRED, doc=p.doc + " Fixed.")
             for p in single
             if p.name not in searched | common_names
         ]
@@ -218,6 +250,7 @@ class _CrossValidated:
 
     def fit(self, X, y, sample_weight=None):
         self._validate_params()
+        searched = self._searched_grids()  # checks a list of alpha_shared
         data, datafit = self._prepare_fit(X, y, sample_weight)  # our messages first
         X, y = indexable(X, y)  # so that the folds can take rows of any array-like
         alphas = self._alphas(data, datafit)
@@ -242,7 +275,7 @@ class _CrossValidated:
         mean = np.nanmean(path, axis=-1) * (1 if self.scoring is None else -1)
         point, k = np.unravel_index(np.argmin(mean), mean.shape)
         best = {**grid[point], self._path: float(alphas[k])}
-        self._warn_on_edge(alphas, k, grid, point)
+        self._warn_on_edge(alphas, k, searched, grid[point])
         single = self._single_model(**best).fit(X, y, sample_weight)
         for name, value in vars(single).items():
             if (
@@ -253,7 +286,9 @@ class _CrossValidated:
         self.alpha_ = best[self._path]
         for name, *_ in self._grids:
             setattr(self, f"{name}_", best[name])
-        setattr(self, self._path_attribute(), path if self._grids else path[0])
+        if self._shares and self.shared_component:
+            self.alpha_shared_ = float(best.get("alpha_shared", self.alpha_shared))
+        setattr(self, self._path_attribute(), path if searched else path[0])
         return self
 
     fit.__doc__ = MultiTaskLinearModel.fit.__doc__.replace(
@@ -261,23 +296,23 @@ class _CrossValidated:
         "Choose the strengths by cross-validation, then fit on all rows.",
     )
 
-    def _warn_on_edge(self, alphas, k, grid, point):
+    def _warn_on_edge(self, alphas, k, searched, point):
         """Warn when a choice lies on an edge of its grid that is not a limit.
 
         The smallest value of the path: a smaller one might score better. The
         largest one only when it was given (``alphas``): the default grid
         starts where the penalised weights are zero, and larger values give
         the same model. The other grids' edges at 0 or infinity are limits
-        (independent tasks, pooling).
+        (independent tasks, pooling; unpenalised or no common weights).
         """
         edges = []
         if len(alphas) > 1 and k == len(alphas) - 1:
             edges.append(f"{self._path}={alphas[k]:.3g}, the smallest of the grid")
         if len(alphas) > 1 and k == 0 and self.alphas is not None:
             edges.append(f"{self._path}={alphas[k]:.3g}, the largest of the grid")
-        for name, values, *_ in self._grids:
-            values = sorted(getattr(self, values))
-            value = grid[point][name]
+        for name, values in searched:
+            values = sorted(values)
+            value = point[name]
             if len(values) > 1 and value in (values[0], values[-1]):
                 if 0 < value < np.inf:
                     edges.append(f"{name}={value:.3g}, on the edge of {values}")
@@ -291,10 +326,28 @@ class _CrossValidated:
             )
 
     def _grid_points(self):
-        """The points of the other grids, in the order of the path's first axis."""
-        return list(
-            ParameterGrid({name: list(getattr(self, g)) for name, g, *_ in self._grids})
-        )
+        """The points of the searched grids, in the order of the path's first axis."""
+        return list(ParameterGrid(dict(self._searched_grids())))
+
+    def _searched_grids(self):
+        """``(name, values)`` of the grids searched around the path: the
+        class's (``couplings``), and ``alpha_shared`` when it is a list."""
+        searched = [(name, list(getattr(self, g))) for name, g, *_ in self._grids]
+        if not self._shares or np.ndim(self.alpha_shared) == 0:
+            return searched
+        values = np.asarray(self.alpha_shared, dtype=float)
+        if values.ndim != 1 or values.size == 0 or not np.all(values >= 0):
+            raise ValueError(
+                "alpha_shared must be a float >= 0 or a non-empty list of them "
+                f"(inf included), got {self.alpha_shared!r}."
+            )
+        if not self.shared_component:
+            raise ValueError(
+                f"alpha_shared={self.alpha_shared!r} is a list of values to search, "
+                "but shared_component=False: there are no common weights. Set "
+                "shared_component=True, or drop alpha_shared."
+            )
+        return [*searched, ("alpha_shared", [float(v) for v in values])]
 
     def _path_attribute(self):
         if self.scoring is not None:
@@ -309,11 +362,17 @@ class _CrossValidated:
         chosen = {self._path: self.alpha_}
         for name, *_ in self._grids:
             chosen[name] = getattr(self, f"{name}_")
+        if hasattr(self, "alpha_shared_"):
+            chosen["alpha_shared"] = self.alpha_shared_
         return chosen
 
     def _penalty_for(self, data):
         """The penalty at the chosen values (after ``fit``)."""
         return self._single_model(**self._chosen())._penalty_for(data)
+
+    def _model_penalty(self, data):
+        """The model's penalty at the chosen values (after ``fit``)."""
+        return self._single_model(**self._chosen())._model_penalty(data)
 
     def _single_model(self, **values):
         single = self._single_class()

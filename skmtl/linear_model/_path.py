@@ -19,13 +19,20 @@ def loss_gradient_at_zero(data, datafit, fit_intercept):
     return gradient
 
 
-def _unpenalised_gradient(estimator, data, datafit, fit_intercept):
-    """Loss gradient where the penalized weights are zero: at zero weights, or
-    at the pooled model under a shared component."""
-    if estimator._shares and estimator.shared_component:
-        common = CommonWeights(estimator.alpha_shared)
-        return gradient_at_common_fit(data, datafit, common, fit_intercept)
-    return loss_gradient_at_zero(data, datafit, fit_intercept)
+def _unpenalised_gradients(estimator, data, datafit, fit_intercept):
+    """Loss gradients where the penalized weights are zero: at zero weights,
+    or at the pooled model under a shared component, for each value of
+    ``alpha_shared`` (a CV estimator may search several)."""
+    if not (estimator._shares and estimator.shared_component):
+        return [loss_gradient_at_zero(data, datafit, fit_intercept)]
+    return [
+        loss_gradient_at_zero(data, datafit, fit_intercept)
+        if alpha_shared == np.inf  # no common weights
+        else gradient_at_common_fit(
+            data, datafit, CommonWeights(alpha_shared), fit_intercept
+        )
+        for alpha_shared in np.atleast_1d(estimator.alpha_shared)
+    ]
 
 
 def alpha_grid(alpha_max, n_alphas, eps):
@@ -41,24 +48,25 @@ def path_alphas(estimator, data, datafit, alphas, n_alphas, eps):
     ``alphas`` sorted, else ``n_alphas`` values from the strength at which
     the penalised weights become zero (the penalty's ``_zero_norm`` of the
     loss gradient at zero weights, or at the pooled model under a shared
-    component) down to ``eps`` times it.
+    component; the largest over the values of ``alpha_shared`` a CV
+    estimator searches) down to ``eps`` times it.
     """
     if alphas is not None:
         alphas = np.sort(np.asarray(alphas, dtype=float))[::-1]
         if alphas.size == 0 or np.any(alphas < 0):
             raise ValueError("alphas must be a non-empty array of non-negative values.")
         return alphas
-    fit_intercept = estimator.fit_intercept
-    alpha_max = estimator._zero_norm(
-        _unpenalised_gradient(estimator, data, datafit, fit_intercept)
-    )
+
+    def largest(fit_intercept):
+        gradients = _unpenalised_gradients(estimator, data, datafit, fit_intercept)
+        return max(estimator._zero_norm(gradient) for gradient in gradients)
+
+    alpha_max = largest(estimator.fit_intercept)
     # Targets that the intercepts fit alone (constant in each task) leave a
     # gradient of round-off: a grid there would be all but unpenalised and
     # its certificates meaningless. Start from the gradient without
     # intercepts instead (zero weights stay optimal all along).
-    without = estimator._zero_norm(
-        _unpenalised_gradient(estimator, data, datafit, False)
-    )
+    without = largest(False)
     if alpha_max <= 1e-10 * without:
         alpha_max = without
     return alpha_grid(alpha_max, n_alphas, eps)

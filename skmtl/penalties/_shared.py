@@ -48,6 +48,13 @@ class CommonWeights(BasePenalty):
     capabilities = frozenset({"prox", "conjugate", "feature_rescaling", "common_rows"})
 
     def __init__(self, alpha=0.0):
+        # An infinite ridge fixes w_0 = 0: the penalty of V alone, which the
+        # estimators use for alpha_shared=inf (the solvers here need it finite).
+        if not 0 <= alpha < np.inf:
+            raise ValueError(
+                f"alpha of CommonWeights must be finite and >= 0, got {alpha}. "
+                "alpha=inf is no common part: use the penalty of V alone."
+            )
         self.alpha = alpha
         # Per-feature multipliers of alpha, set by :meth:`rescaled` only.
         self._alpha_scale = 1.0
@@ -139,7 +146,8 @@ class SharedComponent(Decomposition):
         :math:`\Omega_V`, the penalty of the deviations :math:`V`; it needs a
         proximal operator for the fast solver (else cvxpy solves).
     alpha_shared : float, >= 0, default=0.0
-        :math:`\alpha_0`, the ridge strength of :math:`w_0`.
+        :math:`\alpha_0`, the ridge strength of :math:`w_0`; finite (its limit
+        ``inf`` is ``penalty`` alone).
 
     Examples
     --------

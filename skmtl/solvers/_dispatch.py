@@ -1,3 +1,4 @@
+import itertools
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -354,22 +355,31 @@ def solve_path(
 
     Uses the solver ``"auto"`` picks for the first penalty (and ``"auto"``'s
     choice for a penalty it does not apply to); FISTA and coordinate descent
-    also build their data statistics once for the whole path.
+    also build their data statistics once for the whole path. A penalty in
+    other variables than the previous one's (a decomposition after a plain
+    penalty, say) starts a new path, cold.
 
     Yields
     ------
     SolverResult, one per penalty
     """
-    solver = auto_solver(data, datafit, penalties[0])
     options = {"fit_intercept": fit_intercept, "tol": tol, "max_iter": max_iter}
-    entry = SOLVERS[solver]
-    path = entry.lifted_path if provides(penalties[0], "decomposition") else entry.path
-    if path is not None:
-        results = path(data, datafit, penalties, **options)
-    else:
-        results = _warm_path(data, datafit, penalties, solver, **options)
-    for result in results:
-        yield SolverResult(*result)
+    for _, run in itertools.groupby(penalties, key=_n_parts):
+        run = list(run)
+        solver = auto_solver(data, datafit, run[0])
+        entry = SOLVERS[solver]
+        path = entry.lifted_path if provides(run[0], "decomposition") else entry.path
+        if path is not None:
+            results = path(data, datafit, run, **options)
+        else:
+            results = _warm_path(data, datafit, run, solver, **options)
+        for result in results:
+            yield SolverResult(*result)
+
+
+def _n_parts(penalty):
+    """The number of weight matrices a solver fits for ``penalty``."""
+    return len(penalty.parts()) if provides(penalty, "decomposition") else 1
 
 
 def _warm_path(data, datafit, penalties, solver, *, fit_intercept, tol, max_iter):
