@@ -25,6 +25,7 @@ from skmtl import (
     L21Regressor,
     LassoClassifier,
     LassoRegressor,
+    LassoRegressorCV,
     MultiTaskLinearModel,
     SparseGroupClassifier,
     SparseGroupRegressor,
@@ -400,6 +401,27 @@ def test_unknown_task_is_predicted_by_the_common_weights():
     features = np.delete(row, 2, axis=1).astype(float)[0]
     expected = features @ model.shared_coef_[0] + model.intercept_.mean()
     np.testing.assert_allclose(model.predict(row), [expected])
+
+
+@pytest.mark.parametrize("cv", [False, True], ids=["single", "cv"])
+def test_without_common_weights_an_unknown_task_is_the_mean_task(cv):
+    # alpha_shared=inf is the zero-centred model, unseen tasks included.
+    kwargs, (X, y, _sw), _ = make_problem("squared", "indexed")
+    kwargs = {**kwargs, "unknown_task": "shared"}
+    row = X[:1].copy()
+    row[0, 2] = "marseille"
+    if cv:
+        centred = LassoRegressorCV(n_alphas=3, cv=3, **kwargs).fit(X, y)
+        model = LassoRegressorCV(
+            n_alphas=3, cv=3, shared_component=True, alpha_shared=[np.inf], **kwargs
+        ).fit(X, y)
+    else:
+        centred = LassoRegressor(0.1, **kwargs).fit(X, y)
+        model = LassoRegressor(
+            0.1, shared_component=True, alpha_shared=np.inf, **kwargs
+        ).fit(X, y)
+    assert np.all(model.shared_coef_ == 0)
+    np.testing.assert_allclose(model.predict(row), centred.predict(row))
 
 
 def test_solvers_without_a_lifted_form_are_refused():

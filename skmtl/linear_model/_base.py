@@ -631,9 +631,20 @@ class MultiTaskLinearModel(MultiTaskEstimator):
         """``(coef, intercept)`` for a task unseen in fit: the mean task model.
 
         The mean of the shared part, for a model with a shared and a specific
-        part.
+        part; the mean task model again under a shared component whose common
+        weights ``alpha_shared=inf`` removed (the zero-centred model's).
         """
-        shared = getattr(self, "shared_coef_", self.coef_)
+        # alpha_shared=inf leaves no shared part, unless the penalty has its
+        # own (a decomposition's, beside its zero common_coef_).
+        nothing_shared = (
+            self._shares
+            and self.shared_component
+            and not self._has_common_weights()
+            and "common_coef_" not in vars(self)
+        )
+        shared = (
+            self.coef_ if nothing_shared else getattr(self, "shared_coef_", self.coef_)
+        )
         return shared.mean(axis=0), self.intercept_.mean()
 
 

@@ -374,6 +374,10 @@ class _CrossValidated:
         """The model's penalty at the chosen values (after ``fit``)."""
         return self._single_model(**self._chosen())._model_penalty(data)
 
+    def _has_common_weights(self):
+        """Whether the refitted model has common weights (after ``fit``)."""
+        return self._single_model(**self._chosen())._has_common_weights()
+
     def _single_model(self, **values):
         single = self._single_class()
         names = {p.name for p in single._declared}
