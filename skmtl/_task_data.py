@@ -207,11 +207,23 @@ class TaskData:
 
     def _row_sums(self, G):
         """(T, n) sparse matrix holding ``G`` on each task's rows: its product
-        with ``X`` sums ``G_i x_i`` per task without an (n, p) temporary."""
-        indptr = np.r_[self._starts, self.n_samples]
-        return sp.csr_matrix(
-            (G, np.arange(self.n_samples), indptr), shape=(self.n_tasks, self.n_samples)
-        )
+        with ``X`` sums ``G_i x_i`` per task without an (n, p) temporary.
+
+        The sparsity pattern is built once: a solver calls this on every
+        gradient, and building a scipy matrix costs more than the product on
+        small data. Use the result before the next call, which refills it.
+        """
+
+        def pattern():
+            indptr = np.r_[self._starts, self.n_samples]
+            return sp.csr_matrix(
+                (np.zeros(self.n_samples), np.arange(self.n_samples), indptr),
+                shape=(self.n_tasks, self.n_samples),
+            )
+
+        sums = self.cached("row_sums", pattern)
+        sums.data = np.ascontiguousarray(G, dtype=float).reshape(self.n_samples)
+        return sums
 
     def _entry_positions(self):
         """Position in a (T, p) array of each stored entry of a sparse
