@@ -47,6 +47,35 @@ def test_linear_and_adjoint_are_adjoint(make):
     np.testing.assert_allclose(np.sum(data.linear(W, b) * G), np.sum(W * GW) + b @ gb)
 
 
+def test_per_task_sums_are_exact_on_every_call():
+    # The (T, n) matrix behind the per-task sums is built once and refilled
+    # on each call: a second call must not see the first call's weights.
+    data = indexed_data()
+    for _ in range(3):
+        G = rng.normal(size=data.Y.shape)
+        GW, _ = data.adjoint(G)
+        for t in range(data.n_tasks):
+            rows = data.task_index == t
+            np.testing.assert_allclose(GW[t], G[rows] @ data.X[rows])
+
+
+def test_small_data_takes_the_statistics_route_whatever_its_shape():
+    """Fewer rows per task than features: a pass over the rows costs fewer
+    flops than a Gram iteration, but on small data the statistics (and their
+    feature scaling) win; on large wide data the rows do."""
+    from skmtl.solvers._fista import make_smooth
+    from skmtl.solvers._smooth import DataSmooth, GramSmooth
+
+    def wide(n_tasks, n_rows, n_features):
+        X = rng.normal(size=(n_tasks * n_rows, n_features))
+        tasks = np.repeat(np.arange(n_tasks), n_rows)
+        return make_task_data(X, rng.normal(size=len(X)), task_ids=tasks)
+
+    small, large = wide(15, 10, 15), wide(50, 10, 200)
+    assert isinstance(make_smooth(small, SquaredLoss(), True), GramSmooth)
+    assert isinstance(make_smooth(large, SquaredLoss(), True), DataSmooth)
+
+
 @pytest.mark.parametrize("make", LAYOUTS)
 def test_observed_design_reproduces_linear(make):
     data = make()

@@ -107,16 +107,27 @@ def make_smooth(data, datafit, fit_intercept):
 
     A Gram iteration costs about ``T p^2`` (``p^2`` times the tasks, or once
     when all tasks share the Gram matrix) against ``n p`` per pass over the
-    observations; the statistics cost one pass of ``n p^2`` to build.
+    observations; the statistics cost one pass of ``n p^2`` to build. Below
+    ``SMALL_GRAM`` the statistics win whatever the shape: each iteration
+    costs its fixed overhead, and they allow the feature scaling that cuts
+    the iterations (L2,1 at a tenth of ``alpha_max``, 20 tasks of 20 rows:
+    50 features 11 ms on statistics against 17 ms on the data, 100 features
+    50 ms against 23 ms).
     """
     if datafit.quadratic:
         p = data.n_features
         shared_gram = data.shared_design and np.all(data.weight == data.weight[:, :1])
         gram_cost = p * p * (1 if shared_gram else data.n_tasks)
         pass_cost = data.n_stored * (data.n_tasks if data.shared_design else 1)
-        if gram_cost <= pass_cost and gram_cost <= 5e7:
+        if gram_cost <= max(pass_cost, SMALL_GRAM) and gram_cost <= 5e7:
             return GramSmooth(data, fit_intercept)
     return DataSmooth(data, datafit, fit_intercept)
+
+
+# Size of the per-task Gram matrices (T p^2 entries) below which they are
+# used even where a pass over the data costs fewer flops (measured crossover
+# between 5e4 and 2e5, see make_smooth).
+SMALL_GRAM = 1e5
 
 
 def run_fista(smooth, penalty, W, b, tol, max_iter, gap_target=0.0):
