@@ -116,12 +116,12 @@ class _CrossValidated:
         shape, first = "(n_alphas, n_folds)", ""
         if cls._grids:
             shape = "(n_grid, n_alphas, n_folds)"
-            first = " (first axis: the points of the other grids)"
+            first = "\n    (first axis: the points of the other grids)"
         if cls._single_class()._shares:
             grids += _ALPHA_SHARED_ATTRIBUTE
             first = (
-                " (with several values of ``alpha_shared``, of shape "
-                "(n_alpha_shared, n_alphas, n_folds))"
+                "\n    (with a list of ``alpha_shared``, of shape\n"
+                "    (n_alpha_shared, n_alphas, n_folds))"
             )
         cls._attributes = f"""alpha_ : float
     The chosen ``{cls._path}``.
@@ -152,6 +152,9 @@ class _CrossValidated:
         # unpenalised logistic fits are the slow end of a path and seldom
         # chosen (compare LogisticRegressionCV's 10 values of C).
         n_alphas, eps = (30, 1e-2) if classifier else (100, 1e-3)
+        top = ""
+        if cls._single_class()._shares:
+            top = "; with a list of ``alpha_shared``,\n                the largest over its values"
         own = [
             Parameter(
                 "alphas",
@@ -161,7 +164,7 @@ class _CrossValidated:
                 f"""Candidate values of ``{cls._path}``. None: ``n_alphas`` values
                 on a log scale from the smallest value that makes all
                 coefficients zero (for a smooth penalty, the largest column norm
-                of the loss gradient at zero) down to ``eps`` times it.""",
+                of the loss gradient at zero{top}) down to ``eps`` times it.""",
             ),
             Parameter(
                 "n_alphas",
