@@ -140,6 +140,22 @@ LINEAR = {
         alpha_group=0.01,
     ),
     **_pair(
+        skmtl.TemporalGroupRegressorCV,
+        skmtl.TemporalGroupClassifierCV,
+        alpha_l2=0.01,
+        alpha_temporal=0.1,
+        n_alphas=3,
+        cv=2,
+    ),
+    **_pair(
+        skmtl.FusedSparseGroupRegressorCV,
+        skmtl.FusedSparseGroupClassifierCV,
+        alpha_sparse=0.01,
+        alpha_fused=0.05,
+        n_alphas=3,
+        cv=2,
+    ),
+    **_pair(
         skmtl.ClusteredRegressor,
         skmtl.ClusteredClassifier,
         n_clusters=1,

@@ -22,7 +22,9 @@ from skmtl import (
     FeatureLearningRegressor,
     FeatureLearningRegressorCV,
     FusedSparseGroupClassifier,
+    FusedSparseGroupClassifierCV,
     FusedSparseGroupRegressor,
+    FusedSparseGroupRegressorCV,
     GraphRegularizedClassifier,
     GraphRegularizedClassifierCV,
     GraphRegularizedRegressor,
@@ -51,7 +53,9 @@ from skmtl import (
     SparseGroupRegressor,
     SparseGroupRegressorCV,
     TemporalGroupClassifier,
+    TemporalGroupClassifierCV,
     TemporalGroupRegressor,
+    TemporalGroupRegressorCV,
     TraceNormClassifier,
     TraceNormClassifierCV,
     TraceNormRegressor,
@@ -130,6 +134,12 @@ CHECKED = [
     TemporalGroupClassifier(0.01, 0.1, 0.001, tol=1e-10),
     FusedSparseGroupRegressor(0.01, 0.1, 0.05, tol=1e-10),
     FusedSparseGroupClassifier(0.001, 0.01, 0.005, tol=1e-10),
+    TemporalGroupRegressorCV(alpha_l2=0.01, alpha_temporal=0.1, n_alphas=3, cv=3),
+    TemporalGroupClassifierCV(alpha_l2=0.01, alpha_temporal=0.1, n_alphas=3, cv=3),
+    FusedSparseGroupRegressorCV(alpha_sparse=0.01, alpha_fused=0.1, n_alphas=3, cv=3),
+    FusedSparseGroupClassifierCV(
+        alpha_sparse=0.001, alpha_fused=0.01, n_alphas=3, cv=3
+    ),
     GraphRegularizedRegressor(_chain_graph(10), 0.1, l1=0.01, tol=1e-10),
     GraphRegularizedClassifier(_chain_graph(10), 0.1, l1=0.001, tol=1e-10),
     # n_clusters=1: the checks fit a 1-D y (one task) as well as 2-D ones.

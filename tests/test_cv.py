@@ -10,6 +10,8 @@ from sklearn.model_selection import GridSearchCV
 from skmtl import (
     FeatureLearningClassifierCV,
     FeatureLearningRegressorCV,
+    FusedSparseGroupClassifierCV,
+    FusedSparseGroupRegressorCV,
     GraphRegularizedClassifierCV,
     GraphRegularizedRegressorCV,
     L21ClassifierCV,
@@ -25,6 +27,8 @@ from skmtl import (
     SparseGroupClassifier,
     SparseGroupClassifierCV,
     SparseGroupRegressorCV,
+    TemporalGroupClassifierCV,
+    TemporalGroupRegressorCV,
     TraceNormClassifier,
     TraceNormClassifierCV,
     TraceNormRegressorCV,
@@ -57,7 +61,16 @@ CV_ESTIMATORS = [
     GraphRegularizedClassifierCV("knn", n_neighbors=2, l2=1e-3),
     TraceNormClassifierCV(shared_component=True),
     L21RegressorCV(shared_component=True, alpha_shared=[0.0, 1.0, np.inf]),
+    TemporalGroupRegressorCV(alpha_temporal=0.1),
+    FusedSparseGroupRegressorCV(alpha_sparse=0.01, alpha_fused=0.05),
     FeatureLearningClassifierCV(shared_component=True, alpha_shared=[np.inf, 0.01]),
+    TemporalGroupClassifierCV(alpha_l2=1e-3, alpha_temporal=0.01),
+    FusedSparseGroupClassifierCV(
+        alpha_sparse=1e-3,
+        alpha_fused=0.005,
+        shared_component=True,
+        alpha_shared=[0.01, np.inf],
+    ),
 ]
 
 

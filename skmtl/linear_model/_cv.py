@@ -32,7 +32,13 @@ from ._base import (
 )
 from ._docs import CV_EXAMPLE
 from ._feature_learning import FeatureLearningClassifier, FeatureLearningRegressor
-from ._graph import GraphRegularizedClassifier, GraphRegularizedRegressor
+from ._fused import FusedSparseGroupClassifier, FusedSparseGroupRegressor
+from ._graph import (
+    GraphRegularizedClassifier,
+    GraphRegularizedRegressor,
+    TemporalGroupClassifier,
+    TemporalGroupRegressor,
+)
 from ._l21 import L21Classifier, L21Regressor
 from ._lasso import LassoClassifier, LassoRegressor
 from ._mean_regularized import MeanRegularizedClassifier, MeanRegularizedRegressor
@@ -154,7 +160,10 @@ class _CrossValidated:
         n_alphas, eps = (30, 1e-2) if classifier else (100, 1e-3)
         top = ""
         if cls._single_class()._shares:
-            top = "; with a list of ``alpha_shared``,\n                the largest over its values"
+            top = (
+                "; with a list of ``alpha_shared``,\n"
+                "                the largest over its values"
+            )
         own = [
             Parameter(
                 "alphas",
@@ -525,6 +534,27 @@ class SparseGroupRegressorCV(_CrossValidated, SparseGroupRegressor):
 
 class SparseGroupClassifierCV(_CrossValidated, SparseGroupClassifier):
     _example_args = "alpha_sparse=0.001, "
+
+
+class FusedSparseGroupRegressorCV(_CrossValidated, FusedSparseGroupRegressor):
+    """With ``alpha_sparse`` and ``alpha_fused`` fixed, the largest
+    ``alpha_group`` of the grid is the L2,1 model's (the other terms only make
+    zero optimal sooner).
+    """
+
+    _example_args = "alpha_sparse=0.001, alpha_fused=0.01, "
+
+
+class FusedSparseGroupClassifierCV(_CrossValidated, FusedSparseGroupClassifier):
+    _example_args = "alpha_sparse=0.001, alpha_fused=0.01, "
+
+
+class TemporalGroupRegressorCV(_CrossValidated, TemporalGroupRegressor):
+    _example_args = "alpha_temporal=0.01, "
+
+
+class TemporalGroupClassifierCV(_CrossValidated, TemporalGroupClassifier):
+    _example_args = "alpha_temporal=0.01, "
 
 
 class FeatureLearningRegressorCV(_CrossValidated, FeatureLearningRegressor):

@@ -59,6 +59,9 @@ class _FusedSparseGroup(MultiTaskLinearModel):
     )
     _solvers = ("prox_newton", "fista", "cvxpy")
     _penalty_math = FusedSparseGroupL21.math
+    # The L1 and fused terms only make zero optimal sooner: the L2,1 model's
+    # alpha_max bounds the top of a path of alpha_group.
+    _path = "alpha_group"
 
     def _penalty_for(self, data):
         # The penalty refuses alpha_sparse = alpha_group = 0, naming both.

@@ -346,6 +346,9 @@ class _TemporalGroup(_TaskQuadraticFamily):
             the order of ``tasks_``. Needs task-indexed data.""",
         ),
     )
+    # The quadratic terms vanish with their gradient at zero: a path of
+    # alpha_group starts at the L2,1 model's alpha_max.
+    _path = "alpha_group"
     _attributes = """
     task_order_ : ndarray of shape (n_tasks,)
         The task ids in the time order of the fit.
