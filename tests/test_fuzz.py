@@ -111,8 +111,12 @@ CV_MODELS = {name for name in LINEAR if name.split("-")[0].endswith("CV")}
 TEMPORAL = {
     "TemporalGroupRegressor",
     "TemporalGroupClassifier",
+    "TemporalGroupRegressorCV",
+    "TemporalGroupClassifierCV",
     "FusedSparseGroupRegressor",
     "FusedSparseGroupClassifier",
+    "FusedSparseGroupRegressorCV",
+    "FusedSparseGroupClassifierCV",
 }
 GRAPH = {
     f"GraphRegularized{kind}{cv}"
