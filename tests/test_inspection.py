@@ -114,7 +114,9 @@ def test_regularization_path_display_is_the_cv_path():
     mean = MeanRegularizedRegressorCV(task_column=0, n_alphas=4, cv=3).fit(X, y)
     display = RegularizationPathDisplay.from_estimator(mean)
     assert len(display.lines_) == len(mean.couplings)
-    assert display.labels[0] == "coupling=0"
+    assert display.labels[0].startswith("coupling=0")
+    chosen = [label for label in display.labels if label.endswith(" (chosen)")]
+    assert chosen == [f"coupling={mean.coupling_:g} (chosen)"]
     np.testing.assert_array_equal(display.values, mean.mse_path_)
     with pytest.raises(TypeError, match="not a skmtl \\*CV estimator"):
         RegularizationPathDisplay.from_estimator(MeanRegularizedRegressor())

@@ -240,8 +240,10 @@ class RegularizationPathDisplay:
     From a ``*CV`` estimator (:meth:`from_estimator`): the mean over folds
     (and a band of one standard deviation) of the validation loss or score
     of each value of the path parameter, one line per point of the
-    estimator's other grids (the couplings of the mean-regularized models),
-    with the chosen value marked. From a path (:meth:`from_path`): the norm
+    estimator's other grids (the couplings of the mean-regularized models,
+    a list of ``alpha_shared``), with the chosen value marked (a dashed
+    line at the chosen strength, and "(chosen)" after the chosen line's
+    label). From a path (:meth:`from_path`): the norm
     of each feature's weights over the tasks, one line per feature.
 
     Parameters
@@ -298,8 +300,12 @@ class RegularizationPathDisplay:
         values = np.asarray(getattr(estimator, attribute))
         labels = [""]
         if values.ndim == 3:  # other grids searched (couplings, alpha_shared)
-            points = estimator._grid_points()
-            labels = [", ".join(f"{k}={v:g}" for k, v in p.items()) for p in points]
+            chosen = estimator._chosen()
+            labels = [
+                ", ".join(f"{k}={v:g}" for k, v in point.items())
+                + (" (chosen)" if all(chosen[k] == v for k, v in point.items()) else "")
+                for point in estimator._grid_points()
+            ]
         else:
             values = values[None]
         return cls(
