@@ -42,6 +42,25 @@ def _pair(regressor, classifier, variant="", **params):
     }
 
 
+def _with_cv(family, path, **params):
+    """A family's regressor and classifier, and their ``*CV`` estimators
+    (small grids of the ``path`` parameter; the other parameters the same)."""
+    fixed = {name: value for name, value in params.items() if name != path}
+    regressor, classifier = (getattr(skmtl, family + kind) for kind in _KINDS)
+    return {
+        **_pair(regressor, classifier, **params),
+        **_pair(
+            getattr(skmtl, regressor.__name__ + "CV"),
+            getattr(skmtl, classifier.__name__ + "CV"),
+            **fixed,
+            n_alphas=3,
+            cv=2,
+        ),
+    }
+
+
+_KINDS = ("Regressor", "Classifier")
+
 LINEAR = {
     **_pair(skmtl.MeanRegularizedRegressor, skmtl.MeanRegularizedClassifier, alpha=0.1),
     **_pair(skmtl.L21Regressor, skmtl.L21Classifier, alpha=0.01),
@@ -125,35 +144,19 @@ LINEAR = {
             _chain_graph(T), alpha=0.1, l2=0.01, **kw
         ),
     ),
-    **_pair(
-        skmtl.TemporalGroupRegressor,
-        skmtl.TemporalGroupClassifier,
+    **_with_cv(
+        "TemporalGroup",
+        "alpha_group",
         alpha_l2=0.01,
         alpha_temporal=0.1,
         alpha_group=0.01,
     ),
-    **_pair(
-        skmtl.FusedSparseGroupRegressor,
-        skmtl.FusedSparseGroupClassifier,
+    **_with_cv(
+        "FusedSparseGroup",
+        "alpha_group",
         alpha_sparse=0.01,
         alpha_fused=0.05,
         alpha_group=0.01,
-    ),
-    **_pair(
-        skmtl.TemporalGroupRegressorCV,
-        skmtl.TemporalGroupClassifierCV,
-        alpha_l2=0.01,
-        alpha_temporal=0.1,
-        n_alphas=3,
-        cv=2,
-    ),
-    **_pair(
-        skmtl.FusedSparseGroupRegressorCV,
-        skmtl.FusedSparseGroupClassifierCV,
-        alpha_sparse=0.01,
-        alpha_fused=0.05,
-        n_alphas=3,
-        cv=2,
     ),
     **_pair(
         skmtl.ClusteredRegressor,

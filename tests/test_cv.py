@@ -152,6 +152,9 @@ def test_a_float_alpha_shared_is_fixed_and_reported():
     assert model.alpha_shared_ == 0.5
     assert model.mse_path_.shape == (4, 3)
     assert not hasattr(L21RegressorCV(task_column=0, cv=3).fit(X, y), "alpha_shared_")
+    assert not hasattr(
+        model.set_params(shared_component=False).fit(X, y), "alpha_shared_"
+    )
 
 
 @pytest.mark.parametrize(

@@ -298,6 +298,7 @@ class _CrossValidated:
         self.alpha_ = best[self._path]
         for name, *_ in self._grids:
             setattr(self, f"{name}_", best[name])
+        vars(self).pop("alpha_shared_", None)  # from an earlier fit
         if self._shares and self.shared_component:
             self.alpha_shared_ = float(best.get("alpha_shared", self.alpha_shared))
         setattr(self, self._path_attribute(), path if searched else path[0])
