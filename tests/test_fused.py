@@ -199,6 +199,20 @@ def test_dual_norm_against_cvxpy(penalty):
             assert penalty.conjugate(s * V * (1 + 1e-9)) == np.inf
 
 
+@pytest.mark.parametrize("penalty", penalties(), ids=repr)
+def test_dual_norm_of_many_columns_of_unequal_size(penalty):
+    # The bisection drops the columns it finds inside the ball: the largest
+    # column's norm must survive, whichever column it is, zero columns too.
+    rng = np.random.default_rng(3)
+    strengths = (penalty.alpha_sparse, penalty.alpha_fused, penalty.alpha_group)
+    V = rng.normal(size=(6, 25)) * rng.uniform(0.1, 3.0, size=25)
+    V[:, 4] = 0.0
+    V[:, 7] = np.linspace(-2.0, 2.0, 6)  # one trend: the fused term's hardest
+    reference = cvxpy_dual_norm(V, strengths)
+    assert penalty.dual_norm(V) == pytest.approx(reference, rel=1e-7)
+    assert penalty.conjugate(V / penalty.dual_norm(V)) == 0.0
+
+
 def test_value_matches_the_oracle_and_the_cvxpy_form():
     W = signal_matrix() * (np.random.default_rng(2).random((6, 5)) < 0.7)
     penalty = FusedSparseGroupL21(0.3, 0.5, 0.4)

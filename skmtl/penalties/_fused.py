@@ -178,29 +178,55 @@ class FusedSparseGroupL21(BasePenalty):
 
     def _in_ball(self, V, radius):
         """Whether ``V`` is in ``radius`` times the dual-norm ball."""
+        return not np.any(self._outside(V, radius))
+
+    def _outside(self, V, radius):
+        """Which columns of ``V`` lie outside ``radius`` times the dual-norm
+        ball (the penalty is a sum over the columns)."""
         strengths = (self.alpha_sparse, self.alpha_fused, self.alpha_group)
-        return not np.any(_prox(V, *(radius * s for s in strengths)))
+        return np.any(_prox(V, *(radius * s for s in strengths)), axis=0)
 
     def dual_norm(self, V):
         r"""The norm dual to :math:`\Omega` (strengths included).
 
         The smallest :math:`\nu` whose :math:`\nu \Omega` has a prox that
         maps ``V`` to zero, found by bisection on a logarithmic scale
-        between two bounds: the sparse group lasso's dual norm (the fused
-        term only enlarges the ball) and :math:`\|V\|_F^2 / \Omega(V)`, to
-        1e-13 relative. The upper end of the final bracket is returned, so
-        that ``V`` divided by it is in the ball.
+        between two bounds, to 1e-13 relative. The penalty is a sum over the
+        columns, so the dual norm is the largest of the columns' ones, each
+        between its sparse group lasso dual norm (the fused term only
+        enlarges the ball) and :math:`\|V_j\|^2 / \Omega(V_j)`. Only the
+        columns whose upper bound exceeds the largest lower bound enter the
+        bisection, and a column found inside the ball at a value below the
+        dual norm leaves it. The upper end of the final bracket is returned,
+        so that ``V`` divided by it is in the ball.
         """
         V = np.asarray(V, dtype=float)
         if not np.any(V):
             return 0.0
-        high = SparseGroupL21(self.alpha_group, self.alpha_sparse).dual_norm(V)
-        low = min(float(np.sum(V * V)) / self.value(V), high)
+        sparse_group = SparseGroupL21(self.alpha_group, self.alpha_sparse)
+        highs = sparse_group._column_dual_norms(V)
+        values = (
+            self.alpha_sparse * np.abs(V).sum(axis=0)
+            + self.alpha_fused * np.abs(np.diff(V, axis=0)).sum(axis=0)
+            + self.alpha_group * np.sqrt(np.einsum("tj,tj->j", V, V))
+        )
+        squares = np.einsum("tj,tj->j", V, V)
+        lows = np.divide(squares, values, out=np.zeros_like(values), where=values > 0)
+        candidates = highs > lows.max()
+        if not np.any(candidates):
+            return float(max(lows.max(), highs.max()))
+        V = V[:, candidates]
+        high = float(highs[candidates].max())
+        low = min(float(lows.max()), high)
         for _ in range(_BISECTION_STEPS):
             if high <= low * (1 + 1e-13):
                 break
             middle = np.sqrt(low * high)
-            low, high = (low, middle) if self._in_ball(V, middle) else (middle, high)
+            outside = self._outside(V, middle)
+            if np.any(outside):  # the dual norm exceeds middle: so do these
+                low, V = middle, V[:, outside]
+            else:
+                high = middle
         return float(high)
 
     def dual_scale(self, V):
