@@ -14,6 +14,8 @@ from sklearn.preprocessing import StandardScaler
 from skmtl import (
     ClusteredRegressor,
     DirtyRegressor,
+    FusedSparseGroupClassifierCV,
+    FusedSparseGroupRegressorCV,
     GraphRegularizedRegressor,
     LassoClassifier,
     LassoRegressor,
@@ -24,6 +26,7 @@ from skmtl import (
     RobustLowRankRegressor,
     SparseGroupRegressor,
     TemporalGroupRegressor,
+    TemporalGroupRegressorCV,
     TraceNormRegressor,
 )
 from skmtl.datasets import make_multitask_classification
@@ -51,6 +54,25 @@ CASES = [
         [L21(0.01), [MeanRegularization(0.01, 5.0), L21(0.05)]],
     ),
     (LassoClassifier(), "alpha", [0.001, 0.01]),
+    # The CV estimators added with the temporal and fused families, one with
+    # a shared component whose alpha_shared it searches (inf included).
+    (TemporalGroupRegressorCV(n_alphas=3, cv=2), "alpha_temporal", [0.01, 0.1]),
+    (
+        FusedSparseGroupRegressorCV(
+            alpha_sparse=0.01,
+            shared_component=True,
+            alpha_shared=[0.1, np.inf],
+            n_alphas=3,
+            cv=2,
+        ),
+        "alpha_fused",
+        [0.01, 0.1],
+    ),
+    (
+        FusedSparseGroupClassifierCV(alpha_sparse=1e-3, n_alphas=3, cv=2),
+        "alpha_fused",
+        [1e-3, 1e-2],
+    ),
     (MultiTaskKernelRidge(kernel="rbf"), "coupling", [0.0, 10.0]),
     (MultiTaskKernelClassifier(kernel="rbf"), "coupling", [0.0, 10.0]),
 ]
@@ -61,7 +83,7 @@ CASES = [
 )
 def test_pipeline_grid_search_and_pickle(model, name, values):
     pd = pytest.importorskip("pandas")
-    loss = "logistic" if type(model).__name__.endswith("Classifier") else "squared"
+    loss = "logistic" if "Classifier" in type(model).__name__ else "squared"
     if loss == "squared":
         _, (X, y, _), _ = make_problem(loss, "indexed")
         frame = pd.DataFrame(X, columns=["a", "b", "city", "c", "d", "e"])

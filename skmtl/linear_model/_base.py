@@ -371,6 +371,11 @@ class MultiTaskLinearModel(MultiTaskEstimator):
         fixes it at zero: the plain penalty)."""
         return self._shares and self.shared_component and self.alpha_shared < np.inf
 
+    def _drops_common_weights(self):
+        """Whether a shared component was asked for with ``alpha_shared=inf``:
+        its common weights are zero and the penalty is the plain one."""
+        return self._shares and self.shared_component and not self._has_common_weights()
+
     def _penalised_coef(self):
         """The weights the penalty acts on: ``specific_coef_`` under a shared
         component, else ``coef_``."""
@@ -559,10 +564,7 @@ class MultiTaskLinearModel(MultiTaskEstimator):
         """``shared_coef_`` and ``specific_coef_`` (and ``common_coef_``) of a
         result, from its ``parts`` (None: a penalty of one part)."""
         vars(self).pop("common_coef_", None)
-        # A shared component with alpha_shared=inf: its common weights are 0.
-        no_common = (
-            self._shares and self.shared_component and not self._has_common_weights()
-        )
+        no_common = self._drops_common_weights()
         if parts is not None:
             if len(parts) == 3:  # a shared component of a decomposition
                 self.common_coef_ = parts[0]
@@ -636,11 +638,8 @@ class MultiTaskLinearModel(MultiTaskEstimator):
         """
         # alpha_shared=inf leaves no shared part, unless the penalty has its
         # own (a decomposition's, beside its zero common_coef_).
-        nothing_shared = (
-            self._shares
-            and self.shared_component
-            and not self._has_common_weights()
-            and "common_coef_" not in vars(self)
+        nothing_shared = self._drops_common_weights() and "common_coef_" not in vars(
+            self
         )
         shared = (
             self.coef_ if nothing_shared else getattr(self, "shared_coef_", self.coef_)

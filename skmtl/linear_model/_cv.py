@@ -379,17 +379,19 @@ class _CrossValidated:
             chosen["alpha_shared"] = self.alpha_shared_
         return chosen
 
+    def _refitted_model(self):
+        """The single-strength estimator at the chosen values (after ``fit``),
+        unfitted: what the penalty-related methods below ask."""
+        return self._single_model(**self._chosen())
+
     def _penalty_for(self, data):
-        """The penalty at the chosen values (after ``fit``)."""
-        return self._single_model(**self._chosen())._penalty_for(data)
+        return self._refitted_model()._penalty_for(data)
 
     def _model_penalty(self, data):
-        """The model's penalty at the chosen values (after ``fit``)."""
-        return self._single_model(**self._chosen())._model_penalty(data)
+        return self._refitted_model()._model_penalty(data)
 
     def _has_common_weights(self):
-        """Whether the refitted model has common weights (after ``fit``)."""
-        return self._single_model(**self._chosen())._has_common_weights()
+        return self._refitted_model()._has_common_weights()
 
     def _single_model(self, **values):
         single = self._single_class()

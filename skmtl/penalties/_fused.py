@@ -147,11 +147,14 @@ class FusedSparseGroupL21(BasePenalty):
         self.alpha_group = alpha_group
 
     def value(self, W):
-        W = np.asarray(W, dtype=float)
-        return float(
-            self.alpha_sparse * np.sum(np.abs(W))
-            + self.alpha_fused * np.sum(np.abs(np.diff(W, axis=0)))
-            + self.alpha_group * np.sum(np.sqrt(np.einsum("tj,tj->j", W, W)))
+        return float(self._column_values(np.asarray(W, dtype=float)).sum())
+
+    def _column_values(self, W):
+        """Each column's term: the penalty is a sum over the columns."""
+        return (
+            self.alpha_sparse * np.abs(W).sum(axis=0)
+            + self.alpha_fused * np.abs(np.diff(W, axis=0)).sum(axis=0)
+            + self.alpha_group * np.sqrt(np.einsum("tj,tj->j", W, W))
         )
 
     def prox(self, W, step):
@@ -205,11 +208,7 @@ class FusedSparseGroupL21(BasePenalty):
             return 0.0
         sparse_group = SparseGroupL21(self.alpha_group, self.alpha_sparse)
         highs = sparse_group._column_dual_norms(V)
-        values = (
-            self.alpha_sparse * np.abs(V).sum(axis=0)
-            + self.alpha_fused * np.abs(np.diff(V, axis=0)).sum(axis=0)
-            + self.alpha_group * np.sqrt(np.einsum("tj,tj->j", V, V))
-        )
+        values = self._column_values(V)
         squares = np.einsum("tj,tj->j", V, V)
         lows = np.divide(squares, values, out=np.zeros_like(values), where=values > 0)
         candidates = highs > lows.max()
